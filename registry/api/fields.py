@@ -1,0 +1,44 @@
+"""A related field that reads as a brief object and writes as the related record's lookup key."""
+
+from django.core.exceptions import ObjectDoesNotExist
+from rest_framework import serializers
+
+
+class BriefRelatedField(serializers.RelatedField):
+    """Renders the related record with ``brief`` (id, slug, name, url); accepts its ``lookup`` key on write."""
+
+    default_error_messages = {
+        "does_not_exist": "No {model} with {lookup} {value!r}.",
+        "invalid": "Expected the {lookup} of a {model}, got {value!r}.",
+    }
+
+    def __init__(self, brief, lookup: str = "slug", **kwargs):
+        self.brief = brief
+        self.lookup = lookup
+        super().__init__(**kwargs)
+
+    def use_pk_only_optimization(self) -> bool:
+        return False
+
+    def to_internal_value(self, data):
+        queryset = self.get_queryset()
+        model = queryset.model._meta.verbose_name
+        if isinstance(data, bool) or not isinstance(data, (str, int)):
+            self.fail("invalid", model=model, lookup=self.lookup, value=data)
+        if self.lookup == "pk":
+            if not str(data).isdigit():
+                self.fail("invalid", model=model, lookup="id", value=data)
+            data = int(data)
+        try:
+            return queryset.get(**{self.lookup: data})
+        except ObjectDoesNotExist:
+            self.fail("does_not_exist", model=model, lookup="id" if self.lookup == "pk" else self.lookup, value=data)
+
+    def to_representation(self, value):
+        return self.brief(value, context=self.context).data
+
+    def get_choices(self, cutoff=None):
+        queryset = self.get_queryset()
+        if cutoff is not None:
+            queryset = queryset[:cutoff]
+        return {getattr(item, self.lookup): self.display_value(item) for item in queryset}

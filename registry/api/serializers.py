@@ -1,0 +1,280 @@
+"""API representations. Related records render brief (id, slug, name, url) and are written by their lookup key."""
+
+import copy
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+from rest_framework.serializers import as_serializer_error
+
+from registry.api.fields import BriefRelatedField
+from registry.models import (
+    Appointment,
+    Citation,
+    Document,
+    Duty,
+    Organization,
+    OrganizationRelationship,
+    Person,
+    Portfolio,
+    Post,
+)
+from registry.selectors import vacant_seats
+
+NS = "registry-api"
+
+
+def _url(view: str, lookup_field: str = "slug") -> serializers.HyperlinkedIdentityField:
+    return serializers.HyperlinkedIdentityField(view_name=f"{NS}:{view}-detail", lookup_field=lookup_field)
+
+
+# --- brief forms -------------------------------------------------------------------------------------------------
+
+
+class BriefOrganizationSerializer(serializers.ModelSerializer):
+    url = _url("organization")
+
+    class Meta:
+        model = Organization
+        fields = ("id", "slug", "name", "url")
+
+
+class BriefPersonSerializer(serializers.ModelSerializer):
+    url = _url("person")
+
+    class Meta:
+        model = Person
+        fields = ("id", "slug", "name", "url")
+
+
+class BriefPortfolioSerializer(serializers.ModelSerializer):
+    url = _url("portfolio")
+
+    class Meta:
+        model = Portfolio
+        fields = ("id", "slug", "name", "url")
+
+
+class BriefDocumentSerializer(serializers.ModelSerializer):
+    url = _url("document")
+
+    class Meta:
+        model = Document
+        fields = ("id", "slug", "number", "title", "url")
+
+
+class BriefPostSerializer(serializers.ModelSerializer):
+    url = _url("post", "pk")
+    name = serializers.CharField(source="__str__", read_only=True, help_text="Title, body and portfolio.")
+
+    class Meta:
+        model = Post
+        fields = ("id", "slug", "label", "name", "url")
+
+
+class SourceSerializer(serializers.ModelSerializer):
+    document = BriefDocumentSerializer(read_only=True)
+
+    class Meta:
+        model = Citation
+        fields = ("document", "quote", "field")
+
+
+# --- the base every writable serializer uses -------------------------------------------------------------------
+
+
+class ValidatedModelSerializer(serializers.ModelSerializer):
+    """Runs the model's ``full_clean()`` so the API refuses exactly what the admin and the seed loader refuse."""
+
+    sources = SourceSerializer(many=True, read_only=True, help_text="Documents and verbatim quotes for this record.")
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        many_to_many = {field.name for field in self.Meta.model._meta.many_to_many}
+        instance = copy.copy(self.instance) if self.instance is not None else self.Meta.model()
+        for name, value in attrs.items():
+            if name not in many_to_many:
+                setattr(instance, name, value)
+        try:
+            instance.full_clean()
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(as_serializer_error(error)) from error
+        return attrs
+
+
+def organization_field(**kwargs) -> BriefRelatedField:
+    return BriefRelatedField(BriefOrganizationSerializer, queryset=Organization.objects.all(), **kwargs)
+
+
+def person_field(**kwargs) -> BriefRelatedField:
+    return BriefRelatedField(BriefPersonSerializer, queryset=Person.objects.all(), **kwargs)
+
+
+def portfolio_field(**kwargs) -> BriefRelatedField:
+    return BriefRelatedField(BriefPortfolioSerializer, queryset=Portfolio.objects.all(), **kwargs)
+
+
+def document_field(**kwargs) -> BriefRelatedField:
+    return BriefRelatedField(BriefDocumentSerializer, queryset=Document.objects.all(), **kwargs)
+
+
+def post_field(**kwargs) -> BriefRelatedField:
+    return BriefRelatedField(BriefPostSerializer, lookup="pk", queryset=Post.objects.all(), **kwargs)
+
+
+# --- resources ---------------------------------------------------------------------------------------------------
+
+
+class DutySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Duty
+        fields = ("order", "text", "text_en")
+
+
+class OrganizationSerializer(ValidatedModelSerializer):
+    url = _url("organization")
+    parent = organization_field(required=False, allow_null=True, help_text="The body this one belongs to (slug).")
+    legal_basis = document_field(many=True, required=False, help_text="Documents founding or mandating it (slugs).")
+    duties = DutySerializer(many=True, read_only=True, help_text="The body's mandate, in the sources' order.")
+
+    class Meta:
+        model = Organization
+        fields = (
+            "id", "url", "slug", "name", "name_en", "abbreviation", "classification", "parent",
+            "founding_date", "founding_date_precision", "dissolution_date", "dissolution_date_precision",
+            "legal_basis", "duties", "note", "sources", "created", "updated",
+        )
+
+
+class PersonAppointmentSerializer(serializers.ModelSerializer):
+    """An appointment as listed under its person."""
+
+    url = _url("appointment", "pk")
+    post = BriefPostSerializer(read_only=True)
+    organization = BriefOrganizationSerializer(source="post.organization", read_only=True)
+    capacity = BriefPostSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Appointment
+        fields = (
+            "id", "url", "post", "organization", "capacity", "start_date", "start_date_precision", "end_date",
+            "end_date_precision",
+        )
+
+
+class PersonSerializer(ValidatedModelSerializer):
+    url = _url("person")
+    appointments = PersonAppointmentSerializer(many=True, read_only=True, help_text="Every post the person held.")
+
+    class Meta:
+        model = Person
+        fields = (
+            "id", "url", "slug", "name", "family_name", "given_name", "honorific", "appointments", "sources",
+            "created", "updated",
+        )
+
+
+class PortfolioSerializer(ValidatedModelSerializer):
+    url = _url("portfolio")
+
+    class Meta:
+        model = Portfolio
+        fields = ("id", "url", "slug", "name", "name_en", "sources", "created", "updated")
+
+
+class DocumentSerializer(ValidatedModelSerializer):
+    url = _url("document")
+    issuer = organization_field(required=False, allow_null=True, help_text="The issuing body (slug).")
+
+    class Meta:
+        model = Document
+        fields = (
+            "id", "url", "slug", "kind", "number", "title", "title_en", "issuer", "issued_on", "published_on",
+            "date_precision", "date_note", "publisher", "author", "file_name", "text", "sources", "created", "updated",
+        )
+
+
+class HolderSerializer(serializers.ModelSerializer):
+    """Who holds a post on the requested day, in what capacity, since and until when."""
+
+    appointment = serializers.IntegerField(source="id", read_only=True, help_text="Id of the appointment.")
+    person = BriefPersonSerializer(read_only=True)
+    capacity = BriefPostSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Appointment
+        fields = (
+            "appointment", "person", "capacity", "start_date", "start_date_precision", "end_date", "end_date_precision",
+        )
+
+
+class HoldersMixin(serializers.Serializer):
+    holders = HolderSerializer(many=True, read_only=True, help_text="Holders on the as_of day (today by default).")
+    vacant_seats = serializers.SerializerMethodField(help_text="Seats nobody holds that day; null if seats unknown.")
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_vacant_seats(self, post: Post) -> int | None:
+        return vacant_seats(post)
+
+
+class PostSerializer(HoldersMixin, ValidatedModelSerializer):
+    url = _url("post", "pk")
+    organization = organization_field(help_text="The body of the post (slug).")
+    portfolio = portfolio_field(required=False, allow_null=True, help_text="Area of responsibility (slug).")
+    ex_officio_of = post_field(required=False, allow_null=True, help_text="Post whose holder holds this one (id).")
+
+    class Meta:
+        model = Post
+        fields = (
+            "id", "url", "slug", "organization", "label", "label_en", "role", "rank", "seats", "portfolio", "standing",
+            "ex_officio_of", "holders", "vacant_seats", "sources", "created", "updated",
+        )
+
+
+class AppointmentSerializer(ValidatedModelSerializer):
+    url = _url("appointment", "pk")
+    person = person_field(help_text="Who holds the post (slug).")
+    post = post_field(help_text="The post held (id).")
+    organization = BriefOrganizationSerializer(source="post.organization", read_only=True)
+    role = serializers.CharField(source="post.role", read_only=True, help_text="Generic rank of the post.")
+    capacity = post_field(required=False, allow_null=True, help_text="Post by virtue of which it is held (id).")
+
+    class Meta:
+        model = Appointment
+        fields = (
+            "id", "url", "person", "post", "organization", "role", "capacity", "start_date", "start_date_precision",
+            "end_date", "end_date_precision", "end_reason", "note", "sources", "created", "updated",
+        )
+
+
+class RelationshipSerializer(ValidatedModelSerializer):
+    url = _url("relationship", "pk")
+    subject = organization_field(help_text="The body that acts (slug).")
+    object = organization_field(help_text="The body acted towards (slug).")
+    document = document_field(required=False, allow_null=True, help_text="Instrument behind it (slug).")
+
+    class Meta:
+        model = OrganizationRelationship
+        fields = (
+            "id", "url", "subject", "object", "kind", "start_date", "start_date_precision", "end_date",
+            "end_date_precision", "document", "description", "description_en", "sources", "created", "updated",
+        )
+
+
+# --- the chart ---------------------------------------------------------------------------------------------------
+
+
+class ChartPostSerializer(HoldersMixin, serializers.ModelSerializer):
+    portfolio = BriefPortfolioSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Post
+        fields = ("id", "label", "label_en", "role", "rank", "standing", "seats", "portfolio", "holders", "vacant_seats")
+
+
+class ChartSerializer(serializers.Serializer):
+    organization = BriefOrganizationSerializer(read_only=True)
+    as_of = serializers.DateField(read_only=True, help_text="The day the chart describes.")
+    posts = ChartPostSerializer(many=True, read_only=True)
+    support_agencies = BriefOrganizationSerializer(many=True, read_only=True)
+    sub_organizations = BriefOrganizationSerializer(many=True, read_only=True)

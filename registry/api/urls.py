@@ -1,0 +1,23 @@
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from registry.api import views
+
+app_name = "registry-api"
+
+router = DefaultRouter()
+router.register("organizations", views.OrganizationViewSet, basename="organization")
+router.register("people", views.PersonViewSet, basename="person")
+router.register("portfolios", views.PortfolioViewSet, basename="portfolio")
+router.register("documents", views.DocumentViewSet, basename="document")
+router.register("posts", views.PostViewSet, basename="post")
+router.register("appointments", views.AppointmentViewSet, basename="appointment")
+router.register("relationships", views.RelationshipViewSet, basename="relationship")
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="registry-api:schema"), name="docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="registry-api:schema"), name="redoc"),
+    path("", include(router.urls)),
+]

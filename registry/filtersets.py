@@ -1,0 +1,150 @@
+"""Filters of every list. Date logic calls the QuerySet methods the admin and the seeds use too."""
+
+import datetime
+
+import django_filters
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.utils import timezone
+
+from registry.choices import DocumentKind, OrganizationClassification, PostRole, RelationshipKind
+from registry.models import (
+    Appointment,
+    Document,
+    Organization,
+    OrganizationRelationship,
+    Person,
+    Portfolio,
+    Post,
+)
+from registry.text import search_tokens
+
+
+def search(queryset: QuerySet, query: str) -> QuerySet:
+    """Records whose folded names contain every folded word of ``query``; exact and prefix matches first."""
+    tokens = search_tokens(query)
+    if not tokens:
+        return queryset
+    for token in tokens:
+        queryset = queryset.filter(search_text__contains=token)
+    phrase = " ".join(tokens)
+    rank = Case(
+        When(Q(search_text=phrase) | Q(search_text__startswith=f"{phrase} |") | Q(search_text__contains=f"| {phrase} |")
+             | Q(search_text__endswith=f"| {phrase}"), then=Value(0)),
+        When(Q(search_text__startswith=phrase) | Q(search_text__contains=f"| {phrase}"), then=Value(1)),
+        When(search_text__contains=phrase, then=Value(2)),
+        default=Value(3),
+        output_field=IntegerField(),
+    )
+    return queryset.annotate(search_rank=rank).order_by("search_rank", *queryset.model._meta.ordering)
+
+
+def today() -> datetime.date:
+    return timezone.localdate()
+
+
+class SearchFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        method="filter_q", label="Search names, accent- and case-insensitive (`so ngoai vu`); best match first."
+    )
+
+    def filter_q(self, queryset, name, value):
+        return search(queryset, value)
+
+
+class AsOfFilterSet(django_filters.FilterSet):
+    as_of = django_filters.DateFilter(method="filter_as_of", label="The state on this day (YYYY-MM-DD).")
+
+    def filter_as_of(self, queryset, name, value):
+        return queryset.as_of(value)
+
+
+def slug_filter(field_name: str, queryset, label: str) -> django_filters.ModelChoiceFilter:
+    return django_filters.ModelChoiceFilter(field_name=field_name, queryset=queryset, to_field_name="slug", label=label)
+
+
+class OrganizationFilterSet(SearchFilterSet, AsOfFilterSet):
+    classification = django_filters.MultipleChoiceFilter(choices=OrganizationClassification.choices, label="Kind of body.")
+    parent = slug_filter("parent", Organization.objects.all(), "Slug of the parent body.")
+
+    class Meta:
+        model = Organization
+        fields = ("q", "as_of", "classification", "parent")
+
+
+class PersonFilterSet(SearchFilterSet, AsOfFilterSet):
+    organization = django_filters.ModelChoiceFilter(
+        queryset=Organization.objects.all(), to_field_name="slug", method="filter_organization",
+        label="Slug of a body: people who held a post in it (on as_of, if given).",
+    )
+
+    class Meta:
+        model = Person
+        fields = ("q", "as_of", "organization")
+
+    def filter_organization(self, queryset, name, value):
+        appointments = Appointment.objects.filter(post__organization=value)
+        as_of = self.form.cleaned_data.get("as_of")
+        if as_of:
+            appointments = appointments.as_of(as_of)
+        return queryset.filter(pk__in=appointments.values("person_id"))
+
+
+class PortfolioFilterSet(django_filters.FilterSet):
+    class Meta:
+        model = Portfolio
+        fields = ("slug",)
+
+
+class PostFilterSet(SearchFilterSet, AsOfFilterSet):
+    organization = slug_filter("organization", Organization.objects.all(), "Slug of the body.")
+    role = django_filters.MultipleChoiceFilter(choices=PostRole.choices, label="Generic rank.")
+    portfolio = slug_filter("portfolio", Portfolio.objects.all(), "Slug of the portfolio.")
+    standing = django_filters.BooleanFilter(label="Only posts of (true) or outside (false) the standing board.")
+
+    class Meta:
+        model = Post
+        fields = ("q", "as_of", "organization", "role", "portfolio", "standing")
+
+
+class AppointmentFilterSet(AsOfFilterSet):
+    current = django_filters.BooleanFilter(method="filter_current", label="true: holds today; false: does not.")
+    person = slug_filter("person", Person.objects.all(), "Slug of the person.")
+    post = django_filters.ModelChoiceFilter(queryset=Post.objects.all(), label="Id of the post.")
+    organization = slug_filter("post__organization", Organization.objects.all(), "Slug of the post's body.")
+    role = django_filters.MultipleChoiceFilter(field_name="post__role", choices=PostRole.choices, label="Post rank.")
+    portfolio = slug_filter("post__portfolio", Portfolio.objects.all(), "Slug of the post's portfolio.")
+
+    class Meta:
+        model = Appointment
+        fields = ("as_of", "current", "person", "post", "organization", "role", "portfolio")
+
+    def filter_current(self, queryset, name, value):
+        holding = Appointment.objects.as_of(today()).values("pk")
+        return queryset.filter(pk__in=holding) if value else queryset.exclude(pk__in=holding)
+
+
+class DocumentFilterSet(SearchFilterSet):
+    kind = django_filters.MultipleChoiceFilter(choices=DocumentKind.choices, label="Kind of document.")
+    number = django_filters.CharFilter(lookup_expr="iexact", label="Official number, e.g. 59-NQ/TW.")
+    issuer = slug_filter("issuer", Organization.objects.all(), "Slug of the issuing body.")
+
+    class Meta:
+        model = Document
+        fields = ("q", "kind", "number", "issuer")
+
+
+class RelationshipFilterSet(AsOfFilterSet):
+    kind = django_filters.MultipleChoiceFilter(choices=RelationshipKind.choices, label="Kind of relationship.")
+    subject = slug_filter("subject", Organization.objects.all(), "Slug of the acting body.")
+    object = slug_filter("object", Organization.objects.all(), "Slug of the body acted towards.")
+    organization = django_filters.ModelChoiceFilter(
+        queryset=Organization.objects.all(), to_field_name="slug", method="filter_organization",
+        label="Slug of a body on either side.",
+    )
+
+    class Meta:
+        model = OrganizationRelationship
+        fields = ("as_of", "kind", "subject", "object", "organization")
+
+    def filter_organization(self, queryset, name, value):
+        return queryset.filter(Q(subject=value) | Q(object=value))

@@ -1,0 +1,225 @@
+"""Posts, the portfolios they cover, and the appointments of people to them."""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+
+from registry.choices import DatePrecision, PostRole
+from registry.models.base import RegistryModel, ends_after_starts, precision_goes_with_date, search_text_field
+
+
+class Portfolio(RegistryModel):
+    """An area of responsibility a post covers, e.g. economic integration."""
+
+    slug = models.SlugField(max_length=120, unique=True, help_text="Stable ASCII key.")
+    name = models.CharField(max_length=255, help_text="Name in Vietnamese (NFC).")
+    name_en = models.CharField(max_length=255, blank=True, help_text="English translation.")
+
+    class Meta:
+        ordering = ("name", "id")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PostQuerySet(models.QuerySet):
+    def as_of(self, day: datetime.date) -> "PostQuerySet":
+        """Posts of bodies that exist on ``day``."""
+        return self.filter(
+            Q(organization__founding_date__isnull=True) | Q(organization__founding_date__lte=day),
+            Q(organization__dissolution_date__isnull=True) | Q(organization__dissolution_date__gte=day),
+        )
+
+
+class Post(RegistryModel):
+    """A position in a body that exists whoever holds it (or nobody)."""
+
+    slug = models.SlugField(
+        max_length=160, unique=True, help_text="Stable ASCII key: the body's slug and the post's title."
+    )
+    # PROTECT: appointments point at posts; a body with posts cannot be deleted by accident.
+    organization = models.ForeignKey(
+        "registry.Organization", on_delete=models.PROTECT, related_name="posts", help_text="The body of the post."
+    )
+    label = models.CharField(max_length=255, help_text="Title in Vietnamese, e.g. Phó trưởng ban thường trực.")
+    label_en = models.CharField(max_length=255, blank=True, help_text="English translation of the title.")
+    role = models.CharField(max_length=24, choices=PostRole.choices, help_text="Generic rank of the post.")
+    rank = models.PositiveSmallIntegerField(default=100, help_text="Order within the body; lower comes first.")
+    seats = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        default=1,
+        help_text="How many people may hold the post at once; null when no source says (no limit enforced).",
+    )
+    # PROTECT: a portfolio still covered by a post cannot disappear.
+    portfolio = models.ForeignKey(
+        Portfolio,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="posts",
+        help_text="Area of responsibility, where the post has one.",
+    )
+    standing = models.BooleanField(default=False, help_text="Belongs to the body's standing board (Thường trực).")
+    # PROTECT: an ex-officio rule names another post; keep it while referenced.
+    ex_officio_of = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="ex_officio_posts",
+        help_text="The post whose holder holds this one by virtue of office, where a source says so.",
+    )
+    search_text = search_text_field()
+
+    search_fields = ("label", "label_en")
+    objects = PostQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("organization__name", "rank", "label", "id")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(seats__isnull=True) | Q(seats__gte=1),
+                name="%(app_label)s_%(class)s_at_least_one_seat",
+                violation_error_message="A post has at least one seat.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(ex_officio_of=models.F("id")),
+                name="%(app_label)s_%(class)s_not_ex_officio_of_itself",
+                violation_error_message="A post cannot be held by virtue of itself.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        suffix = f" ({self.portfolio.name_en or self.portfolio.name})" if self.portfolio_id else ""
+        return f"{self.label}, {self.organization}{suffix}"
+
+
+class AppointmentQuerySet(models.QuerySet):
+    def as_of(self, day: datetime.date) -> "AppointmentQuerySet":
+        """Appointments that hold on ``day``: ``start_date <= day`` and (open or ``day <= end_date``)."""
+        return self.filter(start_date__lte=day).filter(Q(end_date__isnull=True) | Q(end_date__gte=day))
+
+    def overlapping(self, start: datetime.date, end: datetime.date | None) -> "AppointmentQuerySet":
+        """Appointments sharing at least one day with ``[start, end]`` (``end`` None: open)."""
+        qs = self.filter(Q(end_date__isnull=True) | Q(end_date__gte=start))
+        return qs if end is None else qs.filter(start_date__lte=end)
+
+
+class Appointment(RegistryModel):
+    """A person holding a post from a start date to an end date (open while they hold it)."""
+
+    # PROTECT: an appointment is history; people and posts it names stay.
+    person = models.ForeignKey(
+        "registry.Person", on_delete=models.PROTECT, related_name="appointments", help_text="Who holds the post."
+    )
+    post = models.ForeignKey(Post, on_delete=models.PROTECT, related_name="appointments", help_text="The post held.")
+    capacity = models.ForeignKey(
+        Post,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="capacity_for",
+        help_text="The post by virtue of which the person holds this one (e.g. Director of a department).",
+    )
+    start_date = models.DateField(help_text="First day in post (or the first day a source shows them in it).")
+    start_date_precision = models.CharField(
+        max_length=10,
+        choices=DatePrecision.choices,
+        default=DatePrecision.EXACT,
+        help_text="exact: the real start; attested: a source shows them in post that day, the start may be earlier.",
+    )
+    end_date = models.DateField(null=True, blank=True, help_text="Last day in post; null while they hold it.")
+    end_date_precision = models.CharField(
+        max_length=10,
+        choices=DatePrecision.choices,
+        blank=True,
+        help_text="exact: the real end; attested: the last day a source shows them in post, the end may be later.",
+    )
+    end_reason = models.CharField(max_length=255, blank=True, help_text="Why the appointment ended, if known.")
+    note = models.TextField(blank=True, help_text="What the sources leave open about this appointment.")
+
+    objects = AppointmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("post__organization__name", "post__rank", "start_date", "id")
+        constraints = [
+            models.UniqueConstraint(
+                fields=("person", "post", "start_date"), name="%(app_label)s_%(class)s_unique_person_post_start"
+            ),
+            ends_after_starts("start_date", "end_date", "%(app_label)s_%(class)s_end_after_start"),
+            precision_goes_with_date("end_date", "end_date_precision", "%(app_label)s_%(class)s_end_precision"),
+            models.CheckConstraint(
+                condition=~Q(start_date_precision=""),
+                name="%(app_label)s_%(class)s_start_precision",
+                violation_error_message="start_date_precision is required.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(capacity=models.F("post")),
+                name="%(app_label)s_%(class)s_capacity_not_post",
+                violation_error_message="The capacity is another post than the one held.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} – {self.post}"
+
+    def holds_on(self, day: datetime.date) -> bool:
+        return self.start_date <= day and (self.end_date is None or day <= self.end_date)
+
+    def clean(self) -> None:
+        super().clean()
+        if self.post_id is None or self.start_date is None:
+            return  # field errors are reported by clean_fields
+        if self.end_date is not None and self.end_date < self.start_date:
+            return  # reported by the end_after_start constraint
+        self._refuse_outside_organization_life()
+        self._refuse_more_holders_than_seats()
+
+    def _refuse_outside_organization_life(self) -> None:
+        organization = self.post.organization
+        if organization.founding_date and self.start_date < organization.founding_date:
+            raise ValidationError(
+                {"start_date": f"{organization} was founded on {organization.founding_date}; "
+                               "an appointment cannot start before its organization exists."}
+            )
+        if organization.dissolution_date and (self.end_date is None or self.end_date > organization.dissolution_date):
+            raise ValidationError(
+                {"end_date": f"{organization} was dissolved on {organization.dissolution_date}; "
+                             "an appointment must end by then."}
+            )
+
+    def _refuse_more_holders_than_seats(self) -> None:
+        seats = self.post.seats
+        if seats is None:
+            return
+        others = list(
+            Appointment.objects.filter(post_id=self.post_id)
+            .exclude(pk=self.pk)
+            .overlapping(self.start_date, self.end_date)
+            .values_list("start_date", "end_date")
+        )
+        if _most_at_once(others, self.start_date, self.end_date) + 1 > seats:
+            raise ValidationError(
+                {"post": f"{self.post} has {seats} seat(s); that many people already hold it during "
+                         f"{self.start_date} – {self.end_date or 'open'}."}
+            )
+
+
+def _most_at_once(
+    periods: list[tuple[datetime.date, datetime.date | None]], start: datetime.date, end: datetime.date | None
+) -> int:
+    """The largest number of ``periods`` that share one day within ``[start, end]``."""
+    events = []
+    for period_start, period_end in periods:
+        events.append((max(period_start, start), 1))
+        last = period_end if end is None or (period_end is not None and period_end < end) else end
+        if last is not None:
+            events.append((last + datetime.timedelta(days=1), -1))
+    most = current = 0
+    for _day, delta in sorted(events, key=lambda event: (event[0], event[1])):
+        current += delta
+        most = max(most, current)
+    return most

@@ -1,0 +1,60 @@
+"""Reads that the API, the admin and the tests share."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, QuerySet
+
+from registry.choices import RelationshipKind
+from registry.models import Appointment, Citation, Organization, Post
+
+
+def sources_prefetch(prefix: str = "") -> Prefetch:
+    """The citations of a record with their documents, in one query per level."""
+    return Prefetch(f"{prefix}sources", queryset=Citation.objects.select_related("document"))
+
+
+def holders_prefetch(day: datetime.date, prefix: str = "") -> Prefetch:
+    """Attach ``holders``: the appointments to each post that hold on ``day``."""
+    queryset = Appointment.objects.as_of(day).select_related(
+        "person", "capacity__organization", "capacity__portfolio"
+    ).order_by("start_date", "id")
+    return Prefetch(f"{prefix}appointments", queryset=queryset, to_attr="holders")
+
+
+def posts_with_holders(day: datetime.date) -> QuerySet[Post]:
+    return Post.objects.select_related("organization", "portfolio", "ex_officio_of__organization",
+                                       "ex_officio_of__portfolio").prefetch_related(
+        holders_prefetch(day), sources_prefetch()
+    )
+
+
+def vacant_seats(post: Post) -> int | None:
+    """Seats nobody holds on the day ``holders`` was prefetched for; None when the number of seats is unknown."""
+    return None if post.seats is None else max(post.seats - len(post.holders), 0)
+
+
+@dataclass(frozen=True)
+class Chart:
+    organization: Organization
+    as_of: datetime.date
+    posts: list[Post]
+    support_agencies: list[Organization]
+    sub_organizations: list[Organization]
+
+
+def organization_chart(organization: Organization, day: datetime.date) -> Chart:
+    """The structure of a body on ``day``: its posts and holders, its support agencies and its sub-bodies."""
+    posts = list(posts_with_holders(day).filter(organization=organization))
+    supporters = (
+        Organization.objects.as_of(day)
+        .filter(
+            relationships_out__kind=RelationshipKind.SUPPORTS,
+            relationships_out__object=organization,
+            relationships_out__in=organization.relationships_in.as_of(day),
+        )
+        .distinct()
+        .order_by("name", "id")
+    )
+    children = organization.children.as_of(day).order_by("name", "id")
+    return Chart(organization, day, posts, list(supporters), list(children))
