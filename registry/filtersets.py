@@ -5,6 +5,8 @@ import datetime
 import django_filters
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from registry.choices import DocumentKind, OrganizationClassification, PostRole, RelationshipKind
 from registry.models import (
@@ -28,8 +30,13 @@ def search(queryset: QuerySet, query: str) -> QuerySet:
         queryset = queryset.filter(search_text__contains=token)
     phrase = " ".join(tokens)
     rank = Case(
-        When(Q(search_text=phrase) | Q(search_text__startswith=f"{phrase} |") | Q(search_text__contains=f"| {phrase} |")
-             | Q(search_text__endswith=f"| {phrase}"), then=Value(0)),
+        When(
+            Q(search_text=phrase)
+            | Q(search_text__startswith=f"{phrase} |")
+            | Q(search_text__contains=f"| {phrase} |")
+            | Q(search_text__endswith=f"| {phrase}"),
+            then=Value(0),
+        ),
         When(Q(search_text__startswith=phrase) | Q(search_text__contains=f"| {phrase}"), then=Value(1)),
         When(search_text__contains=phrase, then=Value(2)),
         default=Value(3),
@@ -58,12 +65,25 @@ class AsOfFilterSet(django_filters.FilterSet):
         return queryset.as_of(value)
 
 
-def slug_filter(field_name: str, queryset, label: str) -> django_filters.ModelChoiceFilter:
-    return django_filters.ModelChoiceFilter(field_name=field_name, queryset=queryset, to_field_name="slug", label=label)
+@extend_schema_field(OpenApiTypes.STR)
+class SlugChoiceFilter(django_filters.ModelChoiceFilter):
+    """A related record named by its slug; an unknown slug is a 400 that says so."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("to_field_name", "slug")
+        model = kwargs["queryset"].model._meta.verbose_name
+        kwargs.setdefault("error_messages", {"invalid_choice": f"No {model} with slug %(value)s."})
+        super().__init__(*args, **kwargs)
+
+
+def slug_filter(field_name: str, queryset, label: str) -> SlugChoiceFilter:
+    return SlugChoiceFilter(field_name=field_name, queryset=queryset, label=label)
 
 
 class OrganizationFilterSet(SearchFilterSet, AsOfFilterSet):
-    classification = django_filters.MultipleChoiceFilter(choices=OrganizationClassification.choices, label="Kind of body.")
+    classification = django_filters.MultipleChoiceFilter(
+        choices=OrganizationClassification.choices, label="Kind of body."
+    )
     parent = slug_filter("parent", Organization.objects.all(), "Slug of the parent body.")
 
     class Meta:
@@ -72,8 +92,9 @@ class OrganizationFilterSet(SearchFilterSet, AsOfFilterSet):
 
 
 class PersonFilterSet(SearchFilterSet, AsOfFilterSet):
-    organization = django_filters.ModelChoiceFilter(
-        queryset=Organization.objects.all(), to_field_name="slug", method="filter_organization",
+    organization = SlugChoiceFilter(
+        queryset=Organization.objects.all(),
+        method="filter_organization",
         label="Slug of a body: people who held a post in it (on as_of, if given).",
     )
 
@@ -109,7 +130,11 @@ class PostFilterSet(SearchFilterSet, AsOfFilterSet):
 class AppointmentFilterSet(AsOfFilterSet):
     current = django_filters.BooleanFilter(method="filter_current", label="true: holds today; false: does not.")
     person = slug_filter("person", Person.objects.all(), "Slug of the person.")
-    post = django_filters.ModelChoiceFilter(queryset=Post.objects.all(), label="Id of the post.")
+    post = django_filters.ModelChoiceFilter(
+        queryset=Post.objects.all(),
+        label="Id of the post.",
+        error_messages={"invalid_choice": "No post with id %(value)s."},
+    )
     organization = slug_filter("post__organization", Organization.objects.all(), "Slug of the post's body.")
     role = django_filters.MultipleChoiceFilter(field_name="post__role", choices=PostRole.choices, label="Post rank.")
     portfolio = slug_filter("post__portfolio", Portfolio.objects.all(), "Slug of the post's portfolio.")
@@ -137,8 +162,9 @@ class RelationshipFilterSet(AsOfFilterSet):
     kind = django_filters.MultipleChoiceFilter(choices=RelationshipKind.choices, label="Kind of relationship.")
     subject = slug_filter("subject", Organization.objects.all(), "Slug of the acting body.")
     object = slug_filter("object", Organization.objects.all(), "Slug of the body acted towards.")
-    organization = django_filters.ModelChoiceFilter(
-        queryset=Organization.objects.all(), to_field_name="slug", method="filter_organization",
+    organization = SlugChoiceFilter(
+        queryset=Organization.objects.all(),
+        method="filter_organization",
         label="Slug of a body on either side.",
     )
 

@@ -50,36 +50,84 @@ class Section:
 
 SECTIONS: dict[str, Section] = {
     "organizations": Section(
-        Organization, ("slug",), frozenset({"slug", "name", "classification"}),
-        frozenset({"name_en", "abbreviation", "parent", "founding_date", "founding_date_precision",
-                   "dissolution_date", "dissolution_date_precision", "legal_basis", "note", "duties", "sources"}),
+        Organization,
+        ("slug",),
+        frozenset({"slug", "name", "classification"}),
+        frozenset(
+            {
+                "name_en",
+                "abbreviation",
+                "parent",
+                "founding_date",
+                "founding_date_precision",
+                "dissolution_date",
+                "dissolution_date_precision",
+                "legal_basis",
+                "note",
+                "duties",
+                "sources",
+            }
+        ),
         {"parent": Organization},
     ),
     "documents": Section(
-        Document, ("slug",), frozenset({"slug", "kind", "title"}),
-        frozenset({"number", "title_en", "issuer", "issued_on", "published_on", "date_precision", "date_note",
-                   "publisher", "author", "file_name", "sources"}),
+        Document,
+        ("slug",),
+        frozenset({"slug", "kind", "title"}),
+        frozenset(
+            {
+                "number",
+                "title_en",
+                "issuer",
+                "issued_on",
+                "published_on",
+                "date_precision",
+                "date_note",
+                "publisher",
+                "author",
+                "file_name",
+                "sources",
+            }
+        ),
         {"issuer": Organization},
     ),
     "portfolios": Section(Portfolio, ("slug",), frozenset({"slug", "name"}), frozenset({"name_en", "sources"})),
     "people": Section(
-        Person, ("slug",), frozenset({"slug", "name"}),
+        Person,
+        ("slug",),
+        frozenset({"slug", "name"}),
         frozenset({"family_name", "given_name", "honorific", "sources"}),
     ),
     "posts": Section(
-        Post, ("slug",), frozenset({"slug", "organization", "label", "role"}),
+        Post,
+        ("slug",),
+        frozenset({"slug", "organization", "label", "role"}),
         frozenset({"label_en", "rank", "seats", "portfolio", "standing", "ex_officio_of", "sources"}),
         {"organization": Organization, "portfolio": Portfolio, "ex_officio_of": Post},
     ),
     "appointments": Section(
-        Appointment, ("person", "post", "start_date"), frozenset({"person", "post", "start_date", "start_date_precision"}),
+        Appointment,
+        ("person", "post", "start_date"),
+        frozenset({"person", "post", "start_date", "start_date_precision"}),
         frozenset({"capacity", "end_date", "end_date_precision", "end_reason", "note", "sources"}),
         {"person": Person, "post": Post, "capacity": Post},
     ),
     "relationships": Section(
-        OrganizationRelationship, ("subject", "object", "kind"), frozenset({"subject", "object", "kind"}),
-        frozenset({"start_date", "start_date_precision", "end_date", "end_date_precision", "document",
-                   "description", "description_en", "sources"}),
+        OrganizationRelationship,
+        ("subject", "object", "kind"),
+        frozenset({"subject", "object", "kind"}),
+        frozenset(
+            {
+                "start_date",
+                "start_date_precision",
+                "end_date",
+                "end_date_precision",
+                "document",
+                "description",
+                "description_en",
+                "sources",
+            }
+        ),
         {"subject": Organization, "object": Organization, "document": Document},
     ),
 }
@@ -181,7 +229,9 @@ class _Loader:
             return None
         found = model.objects.filter(slug=slug).first()
         if found is None:
-            raise SeedError(f"{where}: no {model._meta.verbose_name} with slug {slug!r} (define it earlier in the file).")
+            raise SeedError(
+                f"{where}: no {model._meta.verbose_name} with slug {slug!r} (define it earlier in the file)."
+            )
         return found
 
     # -- writing --------------------------------------------------------------------------------------------------
@@ -240,8 +290,12 @@ class _Loader:
     def _upsert_duty(self, organization: Organization, order: int, duty: dict, where: str) -> None:
         if not isinstance(duty, dict) or set(duty) - DUTY_KEYS or not {"document", "text"} <= set(duty):
             raise SeedError(f"{where} duty #{order}: expected keys {sorted(DUTY_KEYS)} (document and text required).")
-        values = {"organization": organization, "order": order, "text": nfc(duty["text"]),
-                  "text_en": nfc(duty.get("text_en", ""))}
+        values = {
+            "organization": organization,
+            "order": order,
+            "text": nfc(duty["text"]),
+            "text_en": nfc(duty.get("text_en", "")),
+        }
         obj = self._upsert(Duty, {"organization": organization, "order": order}, values, f"{where} duty #{order}")
         self._upsert_sources(obj, [{"document": duty["document"], "quote": duty["text"]}], f"{where} duty #{order}")
 
@@ -251,8 +305,13 @@ class _Loader:
             if not isinstance(source, dict) or set(source) - SOURCE_KEYS or not {"document", "quote"} <= set(source):
                 raise SeedError(f"{where}: a source needs document and quote (and may name a field): {source!r}.")
             document = self._resolve(Document, source["document"], f"{where} source")
-            values = {"content_type": content_type, "object_id": obj.pk, "document": document,
-                      "quote": nfc(source["quote"]), "field": source.get("field", "")}
+            values = {
+                "content_type": content_type,
+                "object_id": obj.pk,
+                "document": document,
+                "quote": nfc(source["quote"]),
+                "field": source.get("field", ""),
+            }
             lookup = {key: values[key] for key in ("content_type", "object_id", "document", "quote")}
             self._upsert(Citation, lookup, values, f"{where} source in {document.slug}")
 

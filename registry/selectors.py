@@ -16,17 +16,18 @@ def sources_prefetch(prefix: str = "") -> Prefetch:
 
 def holders_prefetch(day: datetime.date, prefix: str = "") -> Prefetch:
     """Attach ``holders``: the appointments to each post that hold on ``day``."""
-    queryset = Appointment.objects.as_of(day).select_related(
-        "person", "capacity__organization", "capacity__portfolio"
-    ).order_by("start_date", "id")
+    queryset = (
+        Appointment.objects.as_of(day)
+        .select_related("person", "capacity__organization", "capacity__portfolio")
+        .order_by("start_date", "id")
+    )
     return Prefetch(f"{prefix}appointments", queryset=queryset, to_attr="holders")
 
 
 def posts_with_holders(day: datetime.date) -> QuerySet[Post]:
-    return Post.objects.select_related("organization", "portfolio", "ex_officio_of__organization",
-                                       "ex_officio_of__portfolio").prefetch_related(
-        holders_prefetch(day), sources_prefetch()
-    )
+    return Post.objects.select_related(
+        "organization", "portfolio", "ex_officio_of__organization", "ex_officio_of__portfolio"
+    ).prefetch_related(holders_prefetch(day), sources_prefetch())
 
 
 def vacant_seats(post: Post) -> int | None:

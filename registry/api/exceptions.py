@@ -27,13 +27,23 @@ def flatten_errors(detail, field: str | None = None) -> list[dict]:
         return [
             error
             for key, value in detail.items()
-            for error in flatten_errors(value, None if key in ("non_field_errors", "__all__") and field is None
-                                        else f"{field}.{key}" if field else str(key))
+            for error in flatten_errors(
+                value,
+                None
+                if key in ("non_field_errors", "__all__") and field is None
+                else f"{field}.{key}"
+                if field
+                else str(key),
+            )
         ]
     if isinstance(detail, list):
         if all(not isinstance(item, (dict, list)) for item in detail):
             return [error for item in detail for error in flatten_errors(item, field)]
-        return [error for index, item in enumerate(detail) for error in flatten_errors(item, f"{field}.{index}" if field else str(index))]
+        return [
+            error
+            for index, item in enumerate(detail)
+            for error in flatten_errors(item, f"{field}.{index}" if field else str(index))
+        ]
     return [{"field": field, "code": getattr(detail, "code", "invalid"), "message": str(detail)}]
 
 
@@ -50,11 +60,20 @@ def _as_drf_exception(exc):
     if isinstance(exc, PermissionDenied):
         return exceptions.PermissionDenied()
     if isinstance(exc, (ProtectedError, RestrictedError)):
-        names = sorted({str(obj) for obj in list(exc.protected_objects if isinstance(exc, ProtectedError) else exc.restricted_objects)[:5]})
+        names = sorted(
+            {
+                str(obj)
+                for obj in list(exc.protected_objects if isinstance(exc, ProtectedError) else exc.restricted_objects)[
+                    :5
+                ]
+            }
+        )
         return Conflict(f"This record is still referenced and cannot be deleted: {', '.join(names)}.", code="protected")
     if isinstance(exc, IntegrityError):
         logger.info("integrity error answered with 409: %s", exc)
-        return Conflict("The change conflicts with a database rule (a concurrent change or a duplicate).", code="integrity")
+        return Conflict(
+            "The change conflicts with a database rule (a concurrent change or a duplicate).", code="integrity"
+        )
     return exc
 
 
@@ -83,4 +102,6 @@ def json_server_error(request):
 
 
 def error_response(status_code: int, code: str, message: str, field: str | None = None) -> Response:
-    return Response(error_body(status_code, code, [{"field": field, "code": code, "message": message}]), status=status_code)
+    return Response(
+        error_body(status_code, code, [{"field": field, "code": code, "message": message}]), status=status_code
+    )

@@ -140,9 +140,24 @@ class OrganizationSerializer(ValidatedModelSerializer):
     class Meta:
         model = Organization
         fields = (
-            "id", "url", "slug", "name", "name_en", "abbreviation", "classification", "parent",
-            "founding_date", "founding_date_precision", "dissolution_date", "dissolution_date_precision",
-            "legal_basis", "duties", "note", "sources", "created", "updated",
+            "id",
+            "url",
+            "slug",
+            "name",
+            "name_en",
+            "abbreviation",
+            "classification",
+            "parent",
+            "founding_date",
+            "founding_date_precision",
+            "dissolution_date",
+            "dissolution_date_precision",
+            "legal_basis",
+            "duties",
+            "note",
+            "sources",
+            "created",
+            "updated",
         )
 
 
@@ -157,7 +172,14 @@ class PersonAppointmentSerializer(serializers.ModelSerializer):
     class Meta:
         model = Appointment
         fields = (
-            "id", "url", "post", "organization", "capacity", "start_date", "start_date_precision", "end_date",
+            "id",
+            "url",
+            "post",
+            "organization",
+            "capacity",
+            "start_date",
+            "start_date_precision",
+            "end_date",
             "end_date_precision",
         )
 
@@ -169,8 +191,17 @@ class PersonSerializer(ValidatedModelSerializer):
     class Meta:
         model = Person
         fields = (
-            "id", "url", "slug", "name", "family_name", "given_name", "honorific", "appointments", "sources",
-            "created", "updated",
+            "id",
+            "url",
+            "slug",
+            "name",
+            "family_name",
+            "given_name",
+            "honorific",
+            "appointments",
+            "sources",
+            "created",
+            "updated",
         )
 
 
@@ -189,8 +220,25 @@ class DocumentSerializer(ValidatedModelSerializer):
     class Meta:
         model = Document
         fields = (
-            "id", "url", "slug", "kind", "number", "title", "title_en", "issuer", "issued_on", "published_on",
-            "date_precision", "date_note", "publisher", "author", "file_name", "text", "sources", "created", "updated",
+            "id",
+            "url",
+            "slug",
+            "kind",
+            "number",
+            "title",
+            "title_en",
+            "issuer",
+            "issued_on",
+            "published_on",
+            "date_precision",
+            "date_note",
+            "publisher",
+            "author",
+            "file_name",
+            "text",
+            "sources",
+            "created",
+            "updated",
         )
 
 
@@ -204,7 +252,13 @@ class HolderSerializer(serializers.ModelSerializer):
     class Meta:
         model = Appointment
         fields = (
-            "appointment", "person", "capacity", "start_date", "start_date_precision", "end_date", "end_date_precision",
+            "appointment",
+            "person",
+            "capacity",
+            "start_date",
+            "start_date_precision",
+            "end_date",
+            "end_date_precision",
         )
 
 
@@ -226,8 +280,23 @@ class PostSerializer(HoldersMixin, ValidatedModelSerializer):
     class Meta:
         model = Post
         fields = (
-            "id", "url", "slug", "organization", "label", "label_en", "role", "rank", "seats", "portfolio", "standing",
-            "ex_officio_of", "holders", "vacant_seats", "sources", "created", "updated",
+            "id",
+            "url",
+            "slug",
+            "organization",
+            "label",
+            "label_en",
+            "role",
+            "rank",
+            "seats",
+            "portfolio",
+            "standing",
+            "ex_officio_of",
+            "holders",
+            "vacant_seats",
+            "sources",
+            "created",
+            "updated",
         )
 
 
@@ -242,8 +311,22 @@ class AppointmentSerializer(ValidatedModelSerializer):
     class Meta:
         model = Appointment
         fields = (
-            "id", "url", "person", "post", "organization", "role", "capacity", "start_date", "start_date_precision",
-            "end_date", "end_date_precision", "end_reason", "note", "sources", "created", "updated",
+            "id",
+            "url",
+            "person",
+            "post",
+            "organization",
+            "role",
+            "capacity",
+            "start_date",
+            "start_date_precision",
+            "end_date",
+            "end_date_precision",
+            "end_reason",
+            "note",
+            "sources",
+            "created",
+            "updated",
         )
 
 
@@ -256,8 +339,21 @@ class RelationshipSerializer(ValidatedModelSerializer):
     class Meta:
         model = OrganizationRelationship
         fields = (
-            "id", "url", "subject", "object", "kind", "start_date", "start_date_precision", "end_date",
-            "end_date_precision", "document", "description", "description_en", "sources", "created", "updated",
+            "id",
+            "url",
+            "subject",
+            "object",
+            "kind",
+            "start_date",
+            "start_date_precision",
+            "end_date",
+            "end_date_precision",
+            "document",
+            "description",
+            "description_en",
+            "sources",
+            "created",
+            "updated",
         )
 
 
@@ -269,7 +365,18 @@ class ChartPostSerializer(HoldersMixin, serializers.ModelSerializer):
 
     class Meta:
         model = Post
-        fields = ("id", "label", "label_en", "role", "rank", "standing", "seats", "portfolio", "holders", "vacant_seats")
+        fields = (
+            "id",
+            "label",
+            "label_en",
+            "role",
+            "rank",
+            "standing",
+            "seats",
+            "portfolio",
+            "holders",
+            "vacant_seats",
+        )
 
 
 class ChartSerializer(serializers.Serializer):

@@ -26,7 +26,9 @@ class AsOfMixin:
     """The ``as_of`` day of the request: a valid date, or today."""
 
     def as_of_day(self) -> datetime.date:
-        params = AsOfDateField(data={"as_of": self.request.query_params["as_of"]} if "as_of" in self.request.query_params else {})
+        params = AsOfDateField(
+            data={"as_of": self.request.query_params["as_of"]} if "as_of" in self.request.query_params else {}
+        )
         params.is_valid(raise_exception=True)
         return params.validated_data.get("as_of") or filtersets.today()
 

@@ -22,6 +22,10 @@ class RegistryModel(models.Model):
     class Meta:
         abstract = True
 
+    def save(self, *args, **kwargs):
+        self.normalise_text()
+        super().save(*args, **kwargs)
+
     def normalise_text(self) -> None:
         """Store every character field in NFC, so equal Vietnamese strings compare equal."""
         for field in self._meta.concrete_fields:
@@ -34,10 +38,6 @@ class RegistryModel(models.Model):
     def clean_fields(self, exclude=None):
         self.normalise_text()
         super().clean_fields(exclude=exclude)
-
-    def save(self, *args, **kwargs):
-        self.normalise_text()
-        super().save(*args, **kwargs)
 
 
 def search_text_field() -> models.TextField:
@@ -52,7 +52,9 @@ def search_text_field() -> models.TextField:
 def ends_after_starts(start: str, end: str, name: str) -> models.CheckConstraint:
     """A named constraint: an open end (NULL) or an end on or after the start."""
     return models.CheckConstraint(
-        condition=Q(**{f"{end}__isnull": True}) | Q(**{f"{start}__isnull": True}) | Q(**{f"{end}__gte": models.F(start)}),
+        condition=Q(**{f"{end}__isnull": True})
+        | Q(**{f"{start}__isnull": True})
+        | Q(**{f"{end}__gte": models.F(start)}),
         name=name,
         violation_error_message=f"{end} must be on or after {start}.",
     )

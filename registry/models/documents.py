@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Q
 
 from registry.choices import DatePrecision, DocumentKind
-from registry.models.base import RegistryModel, precision_goes_with_date, search_text_field
+from registry.models.base import RegistryModel, search_text_field
 from registry.text import comparable, nfc
 
 
@@ -30,7 +30,9 @@ class Document(RegistryModel):
         related_name="documents_issued",
         help_text="The body that issued the instrument.",
     )
-    issued_on = models.DateField(null=True, blank=True, help_text="Date of issue of an instrument, if a source gives it.")
+    issued_on = models.DateField(
+        null=True, blank=True, help_text="Date of issue of an instrument, if a source gives it."
+    )
     published_on = models.DateField(null=True, blank=True, help_text="Publication date of an article.")
     date_precision = models.CharField(
         max_length=10,
@@ -96,7 +98,8 @@ class Citation(models.Model):
                 name="%(app_label)s_%(class)s_unique_quote_per_record",
             ),
             models.CheckConstraint(
-                condition=~Q(quote=""), name="%(app_label)s_%(class)s_quote_required",
+                condition=~Q(quote=""),
+                name="%(app_label)s_%(class)s_quote_required",
                 violation_error_message="A citation needs a quote.",
             ),
         ]
@@ -104,12 +107,12 @@ class Citation(models.Model):
     def __str__(self) -> str:
         return f"{self.document.slug}: “{self.quote[:60]}”"
 
+    def save(self, *args, **kwargs):
+        self.quote = nfc(self.quote)
+        super().save(*args, **kwargs)
+
     def clean(self) -> None:
         super().clean()
         self.quote = nfc(self.quote)
         if self.document_id and self.document.text and comparable(self.quote) not in comparable(self.document.text):
             raise ValidationError({"quote": f"The quote is not in document {self.document.slug!r}: “{self.quote}”."})
-
-    def save(self, *args, **kwargs):
-        self.quote = nfc(self.quote)
-        super().save(*args, **kwargs)

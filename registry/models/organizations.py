@@ -91,7 +91,9 @@ class Organization(RegistryModel):
         ancestor, seen = self.parent, set()
         while ancestor is not None and ancestor.pk not in seen:
             if ancestor is self or (self.pk is not None and ancestor.pk == self.pk):
-                raise ValidationError({"parent": "A parent cannot be the organization itself or one of its descendants."})
+                raise ValidationError(
+                    {"parent": "A parent cannot be the organization itself or one of its descendants."}
+                )
             seen.add(ancestor.pk)
             ancestor = ancestor.parent
 
@@ -173,7 +175,8 @@ class Duty(RegistryModel):
         constraints = [
             models.UniqueConstraint(fields=("organization", "order"), name="%(app_label)s_%(class)s_unique_order"),
             models.CheckConstraint(
-                condition=Q(order__gte=1), name="%(app_label)s_%(class)s_order_from_one",
+                condition=Q(order__gte=1),
+                name="%(app_label)s_%(class)s_order_from_one",
                 violation_error_message="order starts at 1.",
             ),
         ]

@@ -182,13 +182,17 @@ class Appointment(RegistryModel):
         organization = self.post.organization
         if organization.founding_date and self.start_date < organization.founding_date:
             raise ValidationError(
-                {"start_date": f"{organization} was founded on {organization.founding_date}; "
-                               "an appointment cannot start before its organization exists."}
+                {
+                    "start_date": f"{organization} was founded on {organization.founding_date}; "
+                    "an appointment cannot start before its organization exists."
+                }
             )
         if organization.dissolution_date and (self.end_date is None or self.end_date > organization.dissolution_date):
             raise ValidationError(
-                {"end_date": f"{organization} was dissolved on {organization.dissolution_date}; "
-                             "an appointment must end by then."}
+                {
+                    "end_date": f"{organization} was dissolved on {organization.dissolution_date}; "
+                    "an appointment must end by then."
+                }
             )
 
     def _refuse_more_holders_than_seats(self) -> None:
@@ -203,8 +207,10 @@ class Appointment(RegistryModel):
         )
         if _most_at_once(others, self.start_date, self.end_date) + 1 > seats:
             raise ValidationError(
-                {"post": f"{self.post} has {seats} seat(s); that many people already hold it during "
-                         f"{self.start_date} – {self.end_date or 'open'}."}
+                {
+                    "post": f"{self.post} has {seats} seat(s); that many people already hold it during "
+                    f"{self.start_date} – {self.end_date or 'open'}."
+                }
             )
 
 

@@ -1,0 +1,41 @@
+# Two commands for a fresh machine (Python 3.11 with venv):
+#   make run    install, migrate, load the seeded registry into SQLite and serve it on http://127.0.0.1:8000/
+#   make test   install the test tools and run the whole test suite
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1:8000
+
+.PHONY: run test install install-dev lint schema seed bench clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+install: $(PY)
+	$(PY) -m pip install --quiet -r requirements.txt
+
+install-dev: $(PY)
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+
+# DEBUG=1 is the local-development default of `make run` only; production sets DEBUG=0 and a SECRET_KEY.
+run: install
+	DEBUG=1 $(PY) manage.py migrate --noinput
+	DEBUG=1 $(PY) manage.py load_seeds
+	DEBUG=1 $(PY) manage.py runserver $(HOST)
+
+test: install-dev
+	$(PY) -m pytest
+
+lint: install-dev
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+schema: install-dev
+	SECRET_KEY=schema $(PY) manage.py spectacular --validate --fail-on-warn --file /dev/null
+
+bench: install-dev
+	$(PY) bench/api_bench.py
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .ruff_cache
