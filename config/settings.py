@@ -38,6 +38,8 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "rest_framework_api_key",
+    "simple_history",
     "registry",
 ]
 
@@ -50,6 +52,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -116,11 +119,17 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.DjangoModelPermissionsOrAnonReadOnly"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "registry.api.authentication.SystemKeyAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["registry.api.permissions.RegistryModelPermissions"],
     "EXCEPTION_HANDLER": "registry.api.exceptions.exception_handler",
     "DATE_FORMAT": "iso-8601",
 }
+
+# Anonymous clients may read the registry unless this is turned off; they never write.
+REGISTRY_ANONYMOUS_READ = env_bool("ANONYMOUS_READ", True)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "HCMC International Integration Registry API",

@@ -1,8 +1,17 @@
 """The Django admin: every model editable, accent-insensitive search, no query per row in change lists."""
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.contrib.contenttypes.admin import GenericTabularInline
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from rest_framework_api_key.admin import APIKeyModelAdmin
+from simple_history.admin import SimpleHistoryAdmin
 
+from registry import services
+from registry.choices import DatePrecision
 from registry.filtersets import search, today
 from registry.models import (
     Appointment,
@@ -14,6 +23,7 @@ from registry.models import (
     Person,
     Portfolio,
     Post,
+    SystemKey,
 )
 
 
@@ -95,7 +105,7 @@ class ExistsTodayFilter(admin.SimpleListFilter):
 
 
 @admin.register(Organization)
-class OrganizationAdmin(FoldedSearchMixin, admin.ModelAdmin):
+class OrganizationAdmin(FoldedSearchMixin, SimpleHistoryAdmin):
     list_display = ("name", "abbreviation", "classification", "parent", "founding_date", "dissolution_date")
     list_filter = ("classification", ExistsTodayFilter)
     list_select_related = ("parent",)
@@ -105,7 +115,7 @@ class OrganizationAdmin(FoldedSearchMixin, admin.ModelAdmin):
 
 
 @admin.register(Person)
-class PersonAdmin(FoldedSearchMixin, admin.ModelAdmin):
+class PersonAdmin(FoldedSearchMixin, SimpleHistoryAdmin):
     list_display = ("name", "family_name", "given_name", "honorific")
     list_filter = ("honorific",)
     readonly_fields = ("created", "updated")
@@ -113,25 +123,88 @@ class PersonAdmin(FoldedSearchMixin, admin.ModelAdmin):
 
 
 @admin.register(Portfolio)
-class PortfolioAdmin(admin.ModelAdmin):
+class PortfolioAdmin(SimpleHistoryAdmin):
     list_display = ("name", "name_en", "slug")
     search_fields = ("name", "name_en", "slug")
     readonly_fields = ("created", "updated")
     inlines = (CitationInline,)
 
 
+class SuccessionForm(forms.Form):
+    """Appoint a person to a post; with "end the current holder", the holder's appointment ends the day before."""
+
+    person = forms.ModelChoiceField(queryset=Person.objects.all())
+    start_date = forms.DateField(help_text="First day in post (YYYY-MM-DD).")
+    start_date_precision = forms.ChoiceField(choices=DatePrecision.choices, initial=DatePrecision.EXACT)
+    capacity = forms.ModelChoiceField(queryset=Post.objects.select_related("organization", "portfolio"), required=False)
+    end_current_holder = forms.BooleanField(
+        required=False, initial=True, help_text="Succession: end the current holder's appointment the day before."
+    )
+    reason = forms.CharField(required=False, help_text="Kept in the history.")
+
+
 @admin.register(Post)
-class PostAdmin(FoldedSearchMixin, admin.ModelAdmin):
+class PostAdmin(FoldedSearchMixin, SimpleHistoryAdmin):
     list_display = ("label", "organization", "role", "portfolio", "seats", "standing", "rank")
     list_filter = ("role", "standing", ("organization", admin.RelatedOnlyFieldListFilter), "portfolio")
     list_select_related = ("organization", "portfolio")
     autocomplete_fields = ("organization", "portfolio", "ex_officio_of")
     readonly_fields = ("created", "updated")
     inlines = (PostAppointmentInline, CitationInline)
+    actions = ("end_current_holders_today",)
+    change_form_template = "admin/registry/post/change_form.html"
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.appoint_view)
+        return [path("<int:post_id>/appoint/", view, name="registry_post_appoint"), *super().get_urls()]
+
+    def appoint_view(self, request, post_id: int):
+        """Appoint someone to the post, or appoint a successor, through the same service the API uses."""
+        if not request.user.has_perms(["registry.add_appointment", "registry.change_appointment"]):
+            raise PermissionDenied
+        post = get_object_or_404(Post.objects.select_related("organization", "portfolio"), pk=post_id)
+        form = SuccessionForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            data = dict(form.cleaned_data)
+            end_current = data.pop("end_current_holder")
+            try:
+                if end_current:
+                    ended, started = services.post_succeed(post=post, **data)
+                else:
+                    ended, started = None, services.appointment_create(post=post, **data)
+            except ValidationError as error:
+                for field, errors in error.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                if ended is not None:
+                    self.message_user(request, f"Ended: {ended.person} on {ended.end_date}.", messages.INFO)
+                self.message_user(request, f"Appointed: {started.person} from {started.start_date}.")
+                return redirect(reverse("admin:registry_post_change", args=[post.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": post,
+            "title": f"Appoint to {post}",
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/registry/post/appoint.html", context)
+
+    @admin.action(description="End the current holders' appointments today", permissions=["change"])
+    def end_current_holders_today(self, request, queryset):
+        ended = 0
+        for appointment in Appointment.objects.filter(post__in=queryset).as_of(today()).select_related("post"):
+            try:
+                services.appointment_end(
+                    appointment=appointment, end_date=today(), end_reason="Ended from the admin", reason="admin action"
+                )
+                ended += 1
+            except ValidationError as error:
+                self.message_user(request, f"{appointment}: {' '.join(error.messages)}", messages.ERROR)
+        self.message_user(request, f"Ended {ended} appointment(s) today.")
 
 
 @admin.register(Appointment)
-class AppointmentAdmin(admin.ModelAdmin):
+class AppointmentAdmin(SimpleHistoryAdmin):
     list_display = (
         "person",
         "post",
@@ -167,7 +240,7 @@ class AppointmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(OrganizationRelationship)
-class OrganizationRelationshipAdmin(admin.ModelAdmin):
+class OrganizationRelationshipAdmin(SimpleHistoryAdmin):
     list_display = ("subject", "kind", "object", "start_date", "end_date", "document")
     list_filter = ("kind",)
     list_select_related = ("subject", "object", "document")
@@ -177,7 +250,7 @@ class OrganizationRelationshipAdmin(admin.ModelAdmin):
 
 
 @admin.register(Document)
-class DocumentAdmin(FoldedSearchMixin, admin.ModelAdmin):
+class DocumentAdmin(FoldedSearchMixin, SimpleHistoryAdmin):
     list_display = ("title", "number", "kind", "issuer", "issued_on", "published_on", "date_precision")
     list_filter = ("kind", "date_precision")
     list_select_related = ("issuer",)
@@ -187,7 +260,7 @@ class DocumentAdmin(FoldedSearchMixin, admin.ModelAdmin):
 
 
 @admin.register(Duty)
-class DutyAdmin(admin.ModelAdmin):
+class DutyAdmin(SimpleHistoryAdmin):
     list_display = ("organization", "order", "text")
     list_filter = (("organization", admin.RelatedOnlyFieldListFilter),)
     list_select_related = ("organization",)
@@ -196,9 +269,18 @@ class DutyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Citation)
-class CitationAdmin(admin.ModelAdmin):
+class CitationAdmin(SimpleHistoryAdmin):
     list_display = ("document", "content_type", "object_id", "field", "quote")
     list_filter = ("content_type", "document")
     list_select_related = ("document", "content_type")
     search_fields = ("quote",)
     autocomplete_fields = ("document",)
+
+
+@admin.register(SystemKey)
+class SystemKeyAdmin(APIKeyModelAdmin):
+    """Keys of integrating systems: created here or with `manage.py create_system_account`; revoke to cut access."""
+
+    list_display = (*APIKeyModelAdmin.list_display, "account")
+    list_select_related = ("account",)
+    autocomplete_fields = ("account",)

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class RegistryConfig(AppConfig):
@@ -8,3 +9,6 @@ class RegistryConfig(AppConfig):
 
     def ready(self) -> None:
         from registry.api import schema  # noqa: F401 - registers the OpenAPI extensions
+        from registry.groups import ensure_groups
+
+        post_migrate.connect(ensure_groups, sender=self, dispatch_uid="registry-ensure-groups")

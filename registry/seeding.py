@@ -198,8 +198,8 @@ class _Loader:
                 self.later.append((name, obj, record))
         for name, obj, record in self.later:
             label = _label(name, obj)
-            if "legal_basis" in record:
-                self._set_legal_basis(obj, record["legal_basis"], label)
+            if name == "organizations":  # an absent legal_basis means none, as for every other optional key
+                self._set_legal_basis(obj, record.get("legal_basis") or [], label)
             for order, duty in enumerate(record.get("duties") or [], start=1):
                 self._upsert_duty(obj, order, duty, label)
             self._upsert_sources(obj, record.get("sources") or [], label)
@@ -268,6 +268,7 @@ class _Loader:
             obj.full_clean()
         except ValidationError as error:
             raise SeedError(f"{where}: refused: {_messages(error)}") from error
+        obj._change_reason = "load_seeds"
         obj.save()
         self.report.count(outcome, model)
         if outcome == "created":

@@ -4,6 +4,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
 
 from registry.choices import RelationshipKind
 from registry.models import Appointment, Citation, Organization, Post
@@ -30,9 +31,21 @@ def posts_with_holders(day: datetime.date) -> QuerySet[Post]:
     ).prefetch_related(holders_prefetch(day), sources_prefetch())
 
 
+def holders_of(post: Post) -> list[Appointment]:
+    """The holders prefetched by ``holders_prefetch``; today's, fetched now, for a post that was just written."""
+    if not hasattr(post, "holders"):
+        post.holders = list(
+            Appointment.objects.filter(post=post)
+            .as_of(timezone.localdate())
+            .select_related("person", "capacity__organization", "capacity__portfolio")
+            .order_by("start_date", "id")
+        )
+    return post.holders
+
+
 def vacant_seats(post: Post) -> int | None:
-    """Seats nobody holds on the day ``holders`` was prefetched for; None when the number of seats is unknown."""
-    return None if post.seats is None else max(post.seats - len(post.holders), 0)
+    """Seats nobody holds on the day of ``holders_of(post)``; None when the number of seats is unknown."""
+    return None if post.seats is None else max(post.seats - len(holders_of(post)), 0)
 
 
 @dataclass(frozen=True)

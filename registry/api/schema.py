@@ -1,6 +1,6 @@
 """drf-spectacular extensions: how the registry's own field classes appear in the OpenAPI schema."""
 
-from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from drf_spectacular.extensions import OpenApiAuthenticationExtension, OpenApiSerializerFieldExtension
 from drf_spectacular.plumbing import build_basic_type
 from drf_spectacular.types import OpenApiTypes
 
@@ -17,3 +17,16 @@ class BriefRelatedFieldExtension(OpenApiSerializerFieldExtension):
         model = self.target.get_queryset().model._meta.verbose_name
         schema["description"] = f"The {'id' if self.target.lookup == 'pk' else 'slug'} of the {model}."
         return schema
+
+
+class SystemKeyAuthenticationScheme(OpenApiAuthenticationExtension):
+    target_class = "registry.api.authentication.SystemKeyAuthentication"
+    name = "systemKey"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": "A city system's key, sent as `Authorization: Api-Key <key>`.",
+        }

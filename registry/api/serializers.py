@@ -7,7 +7,9 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.serializers import as_serializer_error
 
+from registry import services
 from registry.api.fields import BriefRelatedField
+from registry.choices import DatePrecision
 from registry.models import (
     Appointment,
     Citation,
@@ -19,7 +21,7 @@ from registry.models import (
     Portfolio,
     Post,
 )
-from registry.selectors import vacant_seats
+from registry.selectors import holders_of, vacant_seats
 
 NS = "registry-api"
 
@@ -84,22 +86,49 @@ class SourceSerializer(serializers.ModelSerializer):
 
 
 class ValidatedModelSerializer(serializers.ModelSerializer):
-    """Runs the model's ``full_clean()`` so the API refuses exactly what the admin and the seed loader refuse."""
+    """Runs the model's ``full_clean()`` so the API refuses exactly what the admin and the seed loader refuse.
+
+    Writes go through ``services.record_save`` so the optional ``reason`` is kept in the record's history.
+    """
 
     sources = SourceSerializer(many=True, read_only=True, help_text="Documents and verbatim quotes for this record.")
+    reason = serializers.CharField(
+        write_only=True,
+        required=False,
+        allow_blank=True,
+        help_text="Why the change is made; kept in the record's history and the change feed.",
+    )
+
+    def _many_to_many(self) -> set[str]:
+        return {field.name for field in self.Meta.model._meta.many_to_many}
 
     def validate(self, attrs):
         attrs = super().validate(attrs)
-        many_to_many = {field.name for field in self.Meta.model._meta.many_to_many}
         instance = copy.copy(self.instance) if self.instance is not None else self.Meta.model()
         for name, value in attrs.items():
-            if name not in many_to_many:
+            if name not in self._many_to_many() and name != "reason":
                 setattr(instance, name, value)
         try:
             instance.full_clean()
         except DjangoValidationError as error:
             raise serializers.ValidationError(as_serializer_error(error)) from error
         return attrs
+
+    def create(self, validated_data):
+        return self._save(self.Meta.model(), validated_data)
+
+    def update(self, instance, validated_data):
+        return self._save(instance, validated_data)
+
+    def _save(self, instance, validated_data):
+        reason = validated_data.pop("reason", "")
+        related = {name: validated_data.pop(name) for name in self._many_to_many() if name in validated_data}
+        for name, value in validated_data.items():
+            setattr(instance, name, value)
+        services.record_save(instance, reason=reason)
+        for name, value in related.items():
+            getattr(instance, name).set(value)
+        return instance
 
 
 def organization_field(**kwargs) -> BriefRelatedField:
@@ -156,6 +185,7 @@ class OrganizationSerializer(ValidatedModelSerializer):
             "duties",
             "note",
             "sources",
+            "reason",
             "created",
             "updated",
         )
@@ -200,6 +230,7 @@ class PersonSerializer(ValidatedModelSerializer):
             "honorific",
             "appointments",
             "sources",
+            "reason",
             "created",
             "updated",
         )
@@ -210,7 +241,7 @@ class PortfolioSerializer(ValidatedModelSerializer):
 
     class Meta:
         model = Portfolio
-        fields = ("id", "url", "slug", "name", "name_en", "sources", "created", "updated")
+        fields = ("id", "url", "slug", "name", "name_en", "sources", "reason", "created", "updated")
 
 
 class DocumentSerializer(ValidatedModelSerializer):
@@ -237,6 +268,7 @@ class DocumentSerializer(ValidatedModelSerializer):
             "file_name",
             "text",
             "sources",
+            "reason",
             "created",
             "updated",
         )
@@ -263,8 +295,12 @@ class HolderSerializer(serializers.ModelSerializer):
 
 
 class HoldersMixin(serializers.Serializer):
-    holders = HolderSerializer(many=True, read_only=True, help_text="Holders on the as_of day (today by default).")
+    holders = serializers.SerializerMethodField(help_text="Holders on the as_of day (today by default).")
     vacant_seats = serializers.SerializerMethodField(help_text="Seats nobody holds that day; null if seats unknown.")
+
+    @extend_schema_field(HolderSerializer(many=True))
+    def get_holders(self, post: Post) -> list:
+        return HolderSerializer(holders_of(post), many=True, context=self.context).data
 
     @extend_schema_field(serializers.IntegerField(allow_null=True))
     def get_vacant_seats(self, post: Post) -> int | None:
@@ -295,6 +331,7 @@ class PostSerializer(HoldersMixin, ValidatedModelSerializer):
             "holders",
             "vacant_seats",
             "sources",
+            "reason",
             "created",
             "updated",
         )
@@ -325,9 +362,17 @@ class AppointmentSerializer(ValidatedModelSerializer):
             "end_reason",
             "note",
             "sources",
+            "reason",
             "created",
             "updated",
         )
+
+    def create(self, validated_data):
+        return services.appointment_create(**validated_data)
+
+    def update(self, instance, validated_data):
+        reason = validated_data.pop("reason", "")
+        return services.appointment_update(appointment=instance, changes=validated_data, reason=reason)
 
 
 class RelationshipSerializer(ValidatedModelSerializer):
@@ -352,6 +397,7 @@ class RelationshipSerializer(ValidatedModelSerializer):
             "description",
             "description_en",
             "sources",
+            "reason",
             "created",
             "updated",
         )
@@ -385,3 +431,94 @@ class ChartSerializer(serializers.Serializer):
     posts = ChartPostSerializer(many=True, read_only=True)
     support_agencies = BriefOrganizationSerializer(many=True, read_only=True)
     sub_organizations = BriefOrganizationSerializer(many=True, read_only=True)
+
+
+# --- appointment actions ---------------------------------------------------------------------------------------
+
+
+class SourceInputSerializer(serializers.Serializer):
+    document = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Document.objects.all(), help_text="Slug of the document quoted."
+    )
+    quote = serializers.CharField(help_text="Verbatim text from the document.")
+    field = serializers.CharField(required=False, allow_blank=True, default="", help_text="Field the quote supports.")
+
+
+class AppointInputSerializer(serializers.Serializer):
+    """Appoint a person to this post."""
+
+    person = serializers.SlugRelatedField(slug_field="slug", queryset=Person.objects.all(), help_text="Person slug.")
+    start_date = serializers.DateField(help_text="First day in post.")
+    start_date_precision = serializers.ChoiceField(choices=DatePrecision.choices, default=DatePrecision.EXACT)
+    capacity = serializers.PrimaryKeyRelatedField(
+        queryset=Post.objects.all(), required=False, allow_null=True, help_text="Id of the post by virtue of which."
+    )
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+    sources = SourceInputSerializer(many=True, required=False, default=list)
+    reason = serializers.CharField(required=False, allow_blank=True, default="", help_text="Kept in the history.")
+
+
+class SucceedInputSerializer(AppointInputSerializer):
+    """Appoint a successor: the current holder's appointment ends the day before ``start_date``."""
+
+    predecessor = serializers.PrimaryKeyRelatedField(
+        queryset=Appointment.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="Id of the appointment to end; needed only on a full multi-seat post.",
+    )
+    end_reason = serializers.CharField(required=False, allow_blank=True, default="", help_text="Why it ends.")
+
+
+class SuccessionSerializer(serializers.Serializer):
+    ended = AppointmentSerializer(read_only=True, allow_null=True, help_text="The predecessor's ended appointment.")
+    started = AppointmentSerializer(read_only=True, help_text="The successor's new appointment.")
+
+
+class EndInputSerializer(serializers.Serializer):
+    """End this appointment."""
+
+    end_date = serializers.DateField(help_text="Last day in post.")
+    end_date_precision = serializers.ChoiceField(choices=DatePrecision.choices, default=DatePrecision.EXACT)
+    end_reason = serializers.CharField(required=False, allow_blank=True, default="", help_text="Why it ends.")
+    reason = serializers.CharField(required=False, allow_blank=True, default="", help_text="Kept in the history.")
+
+
+# --- history and the change feed ------------------------------------------------------------------------------
+
+
+class FieldChangeSerializer(serializers.Serializer):
+    field = serializers.CharField()
+    old = serializers.JSONField(allow_null=True)
+    new = serializers.JSONField(allow_null=True)
+
+
+class HistoryEntrySerializer(serializers.Serializer):
+    """One recorded change of a record."""
+
+    history_id = serializers.IntegerField()
+    date = serializers.DateTimeField(help_text="When the change was made.")
+    type = serializers.ChoiceField(choices=("created", "changed", "deleted"), help_text="What happened.")
+    user = serializers.CharField(allow_null=True, help_text="Who made it (username); null for the seed loader.")
+    reason = serializers.CharField(allow_null=True, help_text="Why, as given with the change.")
+    changes = FieldChangeSerializer(many=True, help_text="Fields that changed, with old and new values.")
+
+
+class ChangeSerializer(serializers.Serializer):
+    """One entry of the registry-wide change feed."""
+
+    cursor = serializers.CharField(help_text="Pass as `cursor` to read the changes after this one.")
+    model = serializers.CharField(help_text="Kind of record: organization, person, post, appointment, …")
+    object_id = serializers.IntegerField(help_text="Id of the record (it may since have been deleted).")
+    history_id = serializers.IntegerField()
+    date = serializers.DateTimeField()
+    type = serializers.ChoiceField(choices=("created", "changed", "deleted"))
+    user = serializers.CharField(allow_null=True)
+    reason = serializers.CharField(allow_null=True)
+    data = serializers.JSONField(help_text="The record's fields after the change (before it, for a deletion).")
+
+
+class ChangeFeedSerializer(serializers.Serializer):
+    results = ChangeSerializer(many=True)
+    next_cursor = serializers.CharField(allow_null=True, help_text="Cursor of the last entry; null when none.")
+    next = serializers.URLField(allow_null=True, help_text="URL of the next page; null when up to date.")

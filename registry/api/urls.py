@@ -16,8 +16,13 @@ router.register("appointments", views.AppointmentViewSet, basename="appointment"
 router.register("relationships", views.RelationshipViewSet, basename="relationship")
 
 urlpatterns = [
+    path("changes/", views.ChangesView.as_view(), name="changes"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="registry-api:schema"), name="docs"),
-    path("redoc/", SpectacularRedocView.as_view(url_name="registry-api:schema"), name="redoc"),
+    path(
+        "redoc/",
+        SpectacularRedocView.as_view(url_name="registry-api:schema", template_name="registry/redoc.html"),
+        name="redoc",
+    ),
     path("", include(router.urls)),
 ]

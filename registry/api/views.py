@@ -5,12 +5,14 @@ import datetime
 from django.db.models import Prefetch
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import serializers, viewsets
+from rest_framework import generics, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
+from rest_framework.reverse import reverse
 
-from registry import filtersets, selectors
+from registry import filtersets, history, selectors, services
 from registry.api import serializers as api
+from registry.api.permissions import CanChangeAppointments, CanReadRegistry
 from registry.models import Appointment, Document, Organization, OrganizationRelationship, Person, Portfolio
 
 AS_OF = OpenApiParameter(
@@ -33,7 +35,26 @@ class AsOfMixin:
         return params.validated_data.get("as_of") or filtersets.today()
 
 
-class OrganizationViewSet(AsOfMixin, viewsets.ModelViewSet):
+REASON = OpenApiParameter("reason", OpenApiTypes.STR, description="Why the record is deleted; kept in its history.")
+
+
+@extend_schema_view(destroy=extend_schema(parameters=[REASON]))
+class RegistryViewSet(viewsets.ModelViewSet):
+    """CRUD with history: every write keeps who, when, what and why; deletions stay in the history."""
+
+    def perform_destroy(self, instance):
+        services.record_delete(instance, reason=self.request.query_params.get("reason", ""))
+
+    @extend_schema(responses=api.HistoryEntrySerializer(many=True), filters=False)
+    @action(detail=True, methods=["get"], filterset_class=None)
+    def history(self, request, *args, **kwargs):
+        """Every recorded change of this record, newest first, with the fields each change touched."""
+        entries = history.record_history(self.get_object())
+        page = self.paginate_queryset(entries)
+        return self.get_paginated_response(api.HistoryEntrySerializer(page, many=True).data)
+
+
+class OrganizationViewSet(AsOfMixin, RegistryViewSet):
     """Bodies: party organs, government, ministries, people's committees, departments, committees, groups."""
 
     queryset = Organization.objects.select_related("parent").prefetch_related(
@@ -51,7 +72,7 @@ class OrganizationViewSet(AsOfMixin, viewsets.ModelViewSet):
         return Response(api.ChartSerializer(chart, context=self.get_serializer_context()).data)
 
 
-class PersonViewSet(viewsets.ModelViewSet):
+class PersonViewSet(RegistryViewSet):
     """Named officials and every post they held."""
 
     queryset = Person.objects.prefetch_related(
@@ -68,7 +89,7 @@ class PersonViewSet(viewsets.ModelViewSet):
     lookup_field = "slug"
 
 
-class PortfolioViewSet(viewsets.ModelViewSet):
+class PortfolioViewSet(RegistryViewSet):
     """Areas of responsibility that posts cover."""
 
     queryset = Portfolio.objects.prefetch_related(selectors.sources_prefetch())
@@ -77,7 +98,7 @@ class PortfolioViewSet(viewsets.ModelViewSet):
     lookup_field = "slug"
 
 
-class DocumentViewSet(viewsets.ModelViewSet):
+class DocumentViewSet(RegistryViewSet):
     """News articles (with their text) and the legal instruments they mention."""
 
     queryset = Document.objects.select_related("issuer").prefetch_related(selectors.sources_prefetch())
@@ -87,7 +108,7 @@ class DocumentViewSet(viewsets.ModelViewSet):
 
 
 @extend_schema_view(retrieve=extend_schema(parameters=[AS_OF]))
-class PostViewSet(AsOfMixin, viewsets.ModelViewSet):
+class PostViewSet(AsOfMixin, RegistryViewSet):
     """Positions that exist whoever holds them, with their holders on the as_of day."""
 
     serializer_class = api.PostSerializer
@@ -96,8 +117,34 @@ class PostViewSet(AsOfMixin, viewsets.ModelViewSet):
     def get_queryset(self):
         return selectors.posts_with_holders(self.as_of_day())
 
+    @extend_schema(request=api.AppointInputSerializer, responses={201: api.AppointmentSerializer}, filters=False)
+    @action(detail=True, methods=["post"], permission_classes=[CanChangeAppointments], filterset_class=None)
+    def appoint(self, request, pk=None):
+        """Appoint a person to this post (refused if the post would have more holders than seats on any day)."""
+        data = self._valid(api.AppointInputSerializer)
+        appointment = services.appointment_create(post=self.get_object(), **data)
+        return self._created(api.AppointmentSerializer(appointment, context=self.get_serializer_context()).data)
 
-class AppointmentViewSet(viewsets.ModelViewSet):
+    @extend_schema(request=api.SucceedInputSerializer, responses={201: api.SuccessionSerializer}, filters=False)
+    @action(detail=True, methods=["post"], permission_classes=[CanChangeAppointments], filterset_class=None)
+    def succeed(self, request, pk=None):
+        """Appoint a successor: the current holder's appointment ends the day before, in the same transaction."""
+        data = self._valid(api.SucceedInputSerializer)
+        ended, started = services.post_succeed(post=self.get_object(), **data)
+        result = api.SuccessionSerializer({"ended": ended, "started": started}, context=self.get_serializer_context())
+        return self._created(result.data)
+
+    def _valid(self, serializer_class) -> dict:
+        serializer = serializer_class(data=self.request.data)
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+    @staticmethod
+    def _created(data) -> Response:
+        return Response(data, status=status.HTTP_201_CREATED)
+
+
+class AppointmentViewSet(RegistryViewSet):
     """People holding posts over time."""
 
     queryset = Appointment.objects.select_related(
@@ -106,8 +153,17 @@ class AppointmentViewSet(viewsets.ModelViewSet):
     serializer_class = api.AppointmentSerializer
     filterset_class = filtersets.AppointmentFilterSet
 
+    @extend_schema(request=api.EndInputSerializer, responses=api.AppointmentSerializer, filters=False)
+    @action(detail=True, methods=["post"], permission_classes=[CanChangeAppointments], filterset_class=None)
+    def end(self, request, pk=None):
+        """End this appointment on a given day (its holder's last day in post)."""
+        serializer = api.EndInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        appointment = services.appointment_end(appointment=self.get_object(), **serializer.validated_data)
+        return Response(api.AppointmentSerializer(appointment, context=self.get_serializer_context()).data)
 
-class RelationshipViewSet(viewsets.ModelViewSet):
+
+class RelationshipViewSet(RegistryViewSet):
     """Dated relationships between bodies: support agencies, dual subordination, coordination, mergers."""
 
     queryset = OrganizationRelationship.objects.select_related("subject", "object", "document").prefetch_related(
@@ -115,3 +171,44 @@ class RelationshipViewSet(viewsets.ModelViewSet):
     )
     serializer_class = api.RelationshipSerializer
     filterset_class = filtersets.RelationshipFilterSet
+
+
+class ChangesView(generics.GenericAPIView):
+    """The registry-wide change feed, oldest first, for incremental sync (deletions included).
+
+    Start with `since=<ISO 8601 timestamp>` (or nothing, for the whole history), then pass the `next_cursor` of each
+    answer as `cursor` until `next` is null.
+    """
+
+    permission_classes = [CanReadRegistry]
+    serializer_class = api.ChangeFeedSerializer
+    pagination_class = None
+    filter_backends = []
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("since", OpenApiTypes.DATETIME, description="Changes strictly after this moment."),
+            OpenApiParameter("cursor", OpenApiTypes.STR, description="The next_cursor of a previous answer."),
+            OpenApiParameter("limit", OpenApiTypes.INT, description="Entries per answer, 1 to 500 (default 100)."),
+        ]
+    )
+    def get(self, request):
+        query = ChangesQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        cursor = query.validated_data.get("cursor")
+        since = query.validated_data.get("since")
+        start = history.Cursor.decode(cursor) if cursor else history.Cursor.since(since) if since else None
+        limit = query.validated_data["limit"]
+        entries = history.changes_after(start, limit)
+        next_cursor = entries[-1]["cursor"] if entries else cursor
+        next_url = None
+        if len(entries) == limit:
+            next_url = reverse("registry-api:changes", request=request) + f"?cursor={next_cursor}&limit={limit}"
+        body = {"results": entries, "next_cursor": next_cursor, "next": next_url}
+        return Response(api.ChangeFeedSerializer(body).data)
+
+
+class ChangesQuerySerializer(serializers.Serializer):
+    since = serializers.DateTimeField(required=False)
+    cursor = serializers.CharField(required=False)
+    limit = serializers.IntegerField(required=False, min_value=1, max_value=500, default=100)

@@ -1,3 +1,4 @@
+from registry.models.access import SystemKey
 from registry.models.documents import Citation, Document
 from registry.models.organizations import Duty, Organization, OrganizationRelationship
 from registry.models.people import Person
@@ -13,4 +14,5 @@ __all__ = [
     "Person",
     "Portfolio",
     "Post",
+    "SystemKey",
 ]

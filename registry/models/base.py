@@ -3,6 +3,7 @@
 from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.db.models import Q
+from simple_history.models import HistoricalRecords
 
 from registry.text import fold, nfc
 
@@ -14,6 +15,11 @@ class RegistryModel(models.Model):
     updated = models.DateTimeField(auto_now=True, help_text="When this record was last changed.")
     sources = GenericRelation(
         "registry.Citation", help_text="Citations: the documents and verbatim quotes this record rests on."
+    )
+
+    #: Every change is kept: who, when, what, and why (``instance._change_reason``). Deleted records stay here.
+    history = HistoricalRecords(
+        inherit=True, excluded_fields=("search_text",), history_change_reason_field=models.TextField(null=True)
     )
 
     #: Text fields folded into ``search_text`` (accent- and case-insensitive search).

@@ -5,6 +5,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from simple_history.models import HistoricalRecords
 
 from registry.choices import DatePrecision, DocumentKind
 from registry.models.base import RegistryModel, search_text_field
@@ -88,6 +89,7 @@ class Citation(models.Model):
         max_length=64, blank=True, help_text="The field or fact the quote supports; blank: the record as a whole."
     )
     created = models.DateTimeField(auto_now_add=True, help_text="When this citation was recorded.")
+    history = HistoricalRecords(history_change_reason_field=models.TextField(null=True))
 
     class Meta:
         ordering = ("content_type", "object_id", "document__slug", "id")

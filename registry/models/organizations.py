@@ -88,13 +88,16 @@ class Organization(RegistryModel):
         self._refuse_parent_cycle()
 
     def _refuse_parent_cycle(self) -> None:
-        ancestor, seen = self.parent, set()
-        while ancestor is not None and ancestor.pk not in seen:
-            if ancestor is self or (self.pk is not None and ancestor.pk == self.pk):
+        def identity(body: "Organization"):
+            return ("pk", body.pk) if body.pk is not None else ("object", id(body))
+
+        own, seen, ancestor = identity(self), set(), self.parent
+        while ancestor is not None and identity(ancestor) not in seen:
+            if identity(ancestor) == own:
                 raise ValidationError(
                     {"parent": "A parent cannot be the organization itself or one of its descendants."}
                 )
-            seen.add(ancestor.pk)
+            seen.add(identity(ancestor))
             ancestor = ancestor.parent
 
 

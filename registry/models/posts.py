@@ -96,6 +96,18 @@ class Post(RegistryModel):
         suffix = f" ({self.portfolio.name_en or self.portfolio.name})" if self.portfolio_id else ""
         return f"{self.label}, {self.organization}{suffix}"
 
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        self.appointments.exclude(single_seat=self.seats == 1).update(single_seat=self.seats == 1)
+
+    def clean(self) -> None:
+        super().clean()
+        if self.pk is not None and self.seats is not None:
+            periods = list(self.appointments.values_list("start_date", "end_date"))
+            if periods and _most_at_once(periods, min(start for start, _ in periods), None) > self.seats:
+                message = f"More than {self.seats} people hold this post at once on some day; end appointments first."
+                raise ValidationError({"seats": message})
+
 
 class AppointmentQuerySet(models.QuerySet):
     def as_of(self, day: datetime.date) -> "AppointmentQuerySet":
@@ -139,6 +151,11 @@ class Appointment(RegistryModel):
         help_text="exact: the real end; attested: the last day a source shows them in post, the end may be later.",
     )
     end_reason = models.CharField(max_length=255, blank=True, help_text="Why the appointment ended, if known.")
+    single_seat = models.BooleanField(
+        default=True,
+        editable=False,
+        help_text="Copy of post.seats == 1, kept on save, so PostgreSQL can refuse overlapping holders of one seat.",
+    )
     note = models.TextField(blank=True, help_text="What the sources leave open about this appointment.")
 
     objects = AppointmentQuerySet.as_manager()
@@ -166,6 +183,10 @@ class Appointment(RegistryModel):
     def __str__(self) -> str:
         return f"{self.person} – {self.post}"
 
+    def save(self, *args, **kwargs):
+        self.single_seat = self.post.seats == 1
+        super().save(*args, **kwargs)
+
     def holds_on(self, day: datetime.date) -> bool:
         return self.start_date <= day and (self.end_date is None or day <= self.end_date)
 
@@ -174,7 +195,7 @@ class Appointment(RegistryModel):
         if self.post_id is None or self.start_date is None:
             return  # field errors are reported by clean_fields
         if self.end_date is not None and self.end_date < self.start_date:
-            return  # reported by the end_after_start constraint
+            raise ValidationError({"end_date": "end_date must be on or after start_date."})
         self._refuse_outside_organization_life()
         self._refuse_more_holders_than_seats()
 
