@@ -45,6 +45,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "registry.middleware.RefuseNulBytesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -110,7 +111,7 @@ WHITENOISE_USE_FINDERS = True  # serve app static files without collectstatic in
 warnings.filterwarnings("ignore", message="No directory at")
 
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "registry.api.schema.RegistryAutoSchema",
     "DEFAULT_PAGINATION_CLASS": "registry.api.pagination.RegistryPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -125,6 +126,14 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["registry.api.permissions.RegistryModelPermissions"],
     "EXCEPTION_HANDLER": "registry.api.exceptions.exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": os.environ.get("THROTTLE_ANON", "600/minute"),
+        "user": os.environ.get("THROTTLE_USER", "6000/minute"),
+    },
     "DATE_FORMAT": "iso-8601",
 }
 
@@ -152,6 +161,7 @@ SPECTACULAR_SETTINGS = {
         "RelationshipKindEnum": "registry.choices.RelationshipKind",
         "DocumentKindEnum": "registry.choices.DocumentKind",
         "HonorificEnum": "registry.choices.Honorific",
+        "ChangeTypeEnum": [("created", "created"), ("changed", "changed"), ("deleted", "deleted")],
     },
 }
 

@@ -5,8 +5,7 @@ import datetime
 import django_filters
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.drainage import set_override
 
 from registry.choices import DocumentKind, OrganizationClassification, PostRole, RelationshipKind
 from registry.models import (
@@ -65,7 +64,6 @@ class AsOfFilterSet(django_filters.FilterSet):
         return queryset.as_of(value)
 
 
-@extend_schema_field(OpenApiTypes.STR)
 class SlugChoiceFilter(django_filters.ModelChoiceFilter):
     """A related record named by its slug; an unknown slug is a 400 that says so."""
 
@@ -74,6 +72,8 @@ class SlugChoiceFilter(django_filters.ModelChoiceFilter):
         model = kwargs["queryset"].model._meta.verbose_name
         kwargs.setdefault("error_messages", {"invalid_choice": f"No {model} with slug %(value)s."})
         super().__init__(*args, **kwargs)
+        # The schema shows a slug string with this filter's label (a class-level annotation would drop the label).
+        set_override(self, "field", {"type": "string", "description": kwargs.get("label") or ""})
 
 
 def slug_filter(field_name: str, queryset, label: str) -> SlugChoiceFilter:
@@ -111,6 +111,8 @@ class PersonFilterSet(SearchFilterSet, AsOfFilterSet):
 
 
 class PortfolioFilterSet(django_filters.FilterSet):
+    slug = django_filters.CharFilter(label="Exact slug of the portfolio.")
+
     class Meta:
         model = Portfolio
         fields = ("slug",)

@@ -4,6 +4,7 @@ Like openstates' importers: a record is created, updated or left unchanged, and 
 changes nothing. Every record passes ``full_clean()``, so the loader refuses what the admin and the API refuse.
 """
 
+import datetime
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -142,19 +143,20 @@ class SeedReport:
     created: Counter = field(default_factory=Counter)
     updated: Counter = field(default_factory=Counter)
     unchanged: Counter = field(default_factory=Counter)
+    deleted: Counter = field(default_factory=Counter)
 
     def count(self, outcome: str, model: type[models.Model]) -> None:
         getattr(self, outcome)[model._meta.verbose_name_plural] += 1
 
     @property
     def changed(self) -> bool:
-        return bool(sum(self.created.values()) or sum(self.updated.values()))
+        return bool(sum(self.created.values()) or sum(self.updated.values()) or sum(self.deleted.values()))
 
     def lines(self) -> list[str]:
-        names = sorted(set(self.created) | set(self.updated) | set(self.unchanged))
+        names = sorted(set(self.created) | set(self.updated) | set(self.unchanged) | set(self.deleted))
         rows = [
             f"{name:>28}: {self.created[name]:>3} created, {self.updated[name]:>3} updated, "
-            f"{self.unchanged[name]:>3} unchanged"
+            f"{self.unchanged[name]:>3} unchanged" + (f", {self.deleted[name]} deleted" if self.deleted[name] else "")
             for name in names
         ]
         total = (sum(self.created.values()), sum(self.updated.values()), sum(self.unchanged.values()))
@@ -170,9 +172,22 @@ def load_seed_file(path: Path = SEED_FILE) -> SeedReport:
         return _Loader(data, path.parent).run()
 
 
+class _StrictLoader(yaml.SafeLoader):
+    """YAML that refuses a key written twice in one mapping (PyYAML would keep the last silently)."""
+
+    def construct_mapping(self, node, deep=False):
+        keys = [self.construct_object(key, deep=deep) for key, _ in node.value]
+        repeated = sorted({str(key) for key in keys if keys.count(key) > 1})
+        if repeated:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"key(s) {repeated} written twice in one mapping", node.start_mark
+            )
+        return super().construct_mapping(node, deep=deep)
+
+
 def _read(path: Path) -> dict:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_StrictLoader)  # noqa: S506 - a SafeLoader
     except (OSError, yaml.YAMLError) as error:
         raise SeedError(f"{path}: cannot read the seed file: {error}") from error
     if not isinstance(data, dict):
@@ -193,15 +208,23 @@ class _Loader:
 
     def run(self) -> SeedReport:
         for name in ORDER:
+            seen: set[tuple] = set()
             for record in self._records(name):
                 obj = self._upsert_record(name, record)
+                key = tuple(getattr(obj, field + "_id", None) or getattr(obj, field) for field in SECTIONS[name].key)
+                if key in seen:
+                    raise SeedError(f"{name} ({_brief(record)}): defined twice in the file.")
+                seen.add(key)
                 self.later.append((name, obj, record))
         for name, obj, record in self.later:
             label = _label(name, obj)
             if name == "organizations":  # an absent legal_basis means none, as for every other optional key
                 self._set_legal_basis(obj, record.get("legal_basis") or [], label)
-            for order, duty in enumerate(record.get("duties") or [], start=1):
-                self._upsert_duty(obj, order, duty, label)
+            if name == "organizations":
+                duties = record.get("duties") or []
+                for order, duty in enumerate(duties, start=1):
+                    self._upsert_duty(obj, order, duty, label)
+                self._remove_duties_after(obj, len(duties))
             self._upsert_sources(obj, record.get("sources") or [], label)
         return self.report
 
@@ -246,7 +269,7 @@ class _Loader:
             elif key in section.references:
                 values[key] = self._resolve(section.references[key], record[key], where)
             else:
-                values[key] = nfc(record[key]) if isinstance(record[key], str) else record[key]
+                values[key] = _typed(section.model._meta.get_field(key), record[key], f"{where} {key}")
         if section.model is Document:
             values["text"] = self._document_text(values["file_name"], where) if values["file_name"] else ""
         lookup = {key: values[key] for key in section.key}
@@ -300,6 +323,13 @@ class _Loader:
         obj = self._upsert(Duty, {"organization": organization, "order": order}, values, f"{where} duty #{order}")
         self._upsert_sources(obj, [{"document": duty["document"], "quote": duty["text"]}], f"{where} duty #{order}")
 
+    def _remove_duties_after(self, organization: Organization, count: int) -> None:
+        """Duties the file no longer lists are deleted (their history keeps them)."""
+        for duty in Duty.objects.filter(organization=organization, order__gt=count):
+            duty._change_reason = "load_seeds"
+            duty.delete()
+            self.report.count("deleted", Duty)
+
     def _upsert_sources(self, obj: models.Model, sources: list[dict], where: str) -> None:
         content_type = ContentType.objects.get_for_model(obj)
         for source in sources:
@@ -315,6 +345,25 @@ class _Loader:
             }
             lookup = {key: values[key] for key in ("content_type", "object_id", "document", "quote")}
             self._upsert(Citation, lookup, values, f"{where} source in {document.slug}")
+
+
+def _typed(field: models.Field, value: Any, where: str) -> Any:
+    """The YAML value checked against the field's type: text stays text, dates are dates (not strings)."""
+    if value is None:
+        return None
+    if isinstance(field, (models.CharField, models.TextField)):
+        if not isinstance(value, str):
+            raise SeedError(f"{where}: expected text, got {value!r} (quote it in the YAML).")
+        return nfc(value)
+    if isinstance(field, models.DateField):
+        if not isinstance(value, datetime.date) or isinstance(value, datetime.datetime):
+            raise SeedError(f"{where}: expected a date written YYYY-MM-DD without quotes, got {value!r}.")
+        return value
+    if isinstance(field, models.BooleanField) and not isinstance(value, bool):
+        raise SeedError(f"{where}: expected true or false, got {value!r}.")
+    if isinstance(field, models.IntegerField) and (isinstance(value, bool) or not isinstance(value, int)):
+        raise SeedError(f"{where}: expected a whole number, got {value!r}.")
+    return value
 
 
 def _differs(current: Any, wanted: Any) -> bool:

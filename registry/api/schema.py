@@ -1,8 +1,10 @@
 """drf-spectacular extensions: how the registry's own field classes appear in the OpenAPI schema."""
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension, OpenApiSerializerFieldExtension
-from drf_spectacular.plumbing import build_basic_type
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.plumbing import build_basic_type, get_doc
 from drf_spectacular.types import OpenApiTypes
+from rest_framework import serializers
 
 
 class BriefRelatedFieldExtension(OpenApiSerializerFieldExtension):
@@ -30,3 +32,93 @@ class SystemKeyAuthenticationScheme(OpenApiAuthenticationExtension):
             "name": "Authorization",
             "description": "A city system's key, sent as `Authorization: Api-Key <key>`.",
         }
+
+
+class FieldErrorSerializer(serializers.Serializer):
+    field = serializers.CharField(allow_null=True, help_text="The parameter or field at fault; null for the request.")
+    code = serializers.CharField(help_text="The rule broken, e.g. invalid, required, does_not_exist.")
+    message = serializers.CharField(help_text="What is wrong, in words.")
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The one body of every error response."""
+
+    status = serializers.IntegerField(help_text="The HTTP status code.")
+    code = serializers.CharField(help_text="What kind of error: invalid, not_found, not_authenticated, conflict, …")
+    detail = serializers.CharField(help_text="All messages in one line.")
+    errors = FieldErrorSerializer(many=True, help_text="One entry per field and rule.")
+
+
+ERRORS = {
+    400: "Invalid input: `errors` names each field or parameter and the rule it breaks.",
+    401: "No valid credentials: send `Authorization: Api-Key <key>` (or sign in).",
+    403: "Signed in, but without the permission this needs.",
+    404: "No such record.",
+    409: "Conflicts with the registry's state: the record is still referenced, or a concurrent change won.",
+    429: "Too many requests: slow down and retry after the time in the Retry-After header.",
+}
+ACTION_SUMMARIES = {
+    "list": "List {plural}",
+    "retrieve": "Get one {singular}",
+    "create": "Create a {singular}",
+    "update": "Replace a {singular}",
+    "partial_update": "Update a {singular}",
+    "destroy": "Delete a {singular}",
+}
+
+
+class RegistryAutoSchema(AutoSchema):
+    """Summaries and descriptions for every operation, and the uniform error responses each can return."""
+
+    def get_summary(self):
+        action = getattr(self.view, "action", None)
+        model = getattr(getattr(self.view, "queryset", None), "model", None) or self._model_of_view()
+        if action in ACTION_SUMMARIES and model is not None:
+            meta = model._meta
+            summary = ACTION_SUMMARIES[action].format(singular=meta.verbose_name, plural=meta.verbose_name_plural)
+            return summary.replace(" a a", " an a").replace(" a o", " an o").replace(" a e", " an e")
+        description = self.get_description() or ""
+        return description.strip().splitlines()[0].rstrip(".") if description.strip() else None
+
+    def get_description(self):
+        action = getattr(self.view, "action", None)
+        own = get_doc(getattr(self.view, action, None)) if action and action not in ACTION_SUMMARIES else ""
+        return own or get_doc(self.view.__class__)
+
+    def get_operation_id(self):
+        """`organizations_list`, `posts_succeed`, `organizations_chart`, `changes_list`: resource, then what it does."""
+        operation_id = super().get_operation_id()
+        action = getattr(self.view, "action", None)
+        if action is None and self.method == "GET":
+            return operation_id.removesuffix("_retrieve") + "_list"
+        if action and action not in ACTION_SUMMARIES:
+            for suffix in ("_create", "_retrieve", "_list"):
+                operation_id = operation_id.removesuffix(suffix)
+        return operation_id
+
+    def _model_of_view(self):
+        try:
+            return self.view.get_queryset().model
+        except Exception:
+            return None
+
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction)
+        for code in self._error_codes():
+            responses.setdefault(
+                str(code), self._get_response_for_code(ErrorSerializer, str(code), direction=direction)
+            )
+            responses[str(code)]["description"] = ERRORS[code]
+        return responses
+
+    def _error_codes(self) -> list[int]:
+        writes = self.method in ("POST", "PUT", "PATCH", "DELETE")
+        detail = "{" in self.path
+        codes = [400] if writes or self.method == "GET" else []
+        codes += [401, 403]
+        if detail:
+            codes.append(404)
+        if writes:
+            codes.append(409)
+        codes.append(429)
+        return codes
