@@ -31,6 +31,16 @@ def posts_with_holders(day: datetime.date) -> QuerySet[Post]:
     ).prefetch_related(holders_prefetch(day), sources_prefetch())
 
 
+def chart_posts(organization: Organization, day: datetime.date) -> list[Post]:
+    """The body's posts in rank order with their holders on ``day`` (what a chart shows, nothing more)."""
+    return list(
+        Post.objects.filter(organization=organization)
+        .select_related("portfolio")
+        .prefetch_related(holders_prefetch(day))
+        .order_by("rank", "label", "id")
+    )
+
+
 def holders_of(post: Post) -> list[Appointment]:
     """The holders prefetched by ``holders_prefetch``; today's, fetched now, for a post that was just written."""
     if not hasattr(post, "holders"):
@@ -59,7 +69,7 @@ class Chart:
 
 def organization_chart(organization: Organization, day: datetime.date) -> Chart:
     """The structure of a body on ``day``: its posts and holders, its support agencies and its sub-bodies."""
-    posts = list(posts_with_holders(day).filter(organization=organization))
+    posts = chart_posts(organization, day)
     supporters = (
         Organization.objects.as_of(day)
         .filter(

@@ -23,12 +23,10 @@ class BriefRelatedField(serializers.RelatedField):
     def to_internal_value(self, data):
         queryset = self.get_queryset()
         model = queryset.model._meta.verbose_name
-        if isinstance(data, bool) or not isinstance(data, (str, int)):
-            self.fail("invalid", model=model, lookup=self.lookup, value=data)
-        if self.lookup == "pk":
-            if not str(data).isdigit():
-                self.fail("invalid", model=model, lookup="id", value=data)
-            data = int(data)
+        # Exactly the JSON type the schema promises: an integer id, or a slug string.
+        expected = int if self.lookup == "pk" else str
+        if isinstance(data, bool) or not isinstance(data, expected):
+            self.fail("invalid", model=model, lookup="id" if self.lookup == "pk" else self.lookup, value=data)
         try:
             return queryset.get(**{self.lookup: data})
         except ObjectDoesNotExist:

@@ -18,3 +18,11 @@ class RegistryPagination(PageNumberPagination):
         value = request.query_params.get(name)
         if value is not None and value != "last" and not (value.isascii() and value.isdigit() and int(value) > 0):
             raise ValidationError({name: [f"{name} must be a positive integer, got {value!r}."]}, code="invalid")
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            parameter["schema"]["minimum"] = 1
+            if parameter["name"] == self.page_size_query_param:
+                parameter["description"] = f"Results per page, 1 to {self.max_page_size} (larger values are capped)."
+        return parameters

@@ -2,9 +2,10 @@
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension, OpenApiSerializerFieldExtension
 from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.plumbing import build_basic_type, get_doc
-from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.plumbing import get_doc
 from rest_framework import serializers
+
+from registry.api.permissions import anonymous_may_read
 
 
 class BriefRelatedFieldExtension(OpenApiSerializerFieldExtension):
@@ -15,7 +16,10 @@ class BriefRelatedFieldExtension(OpenApiSerializerFieldExtension):
     def map_serializer_field(self, auto_schema, direction):
         if direction == "response":
             return auto_schema.resolve_serializer(self.target.brief, direction).ref
-        schema = build_basic_type(OpenApiTypes.INT if self.target.lookup == "pk" else OpenApiTypes.STR)
+        if self.target.lookup == "pk":
+            schema = {"type": "integer", "minimum": 1}
+        else:
+            schema = {"type": "string", "minLength": 1, "pattern": "^[-a-zA-Z0-9_]+$"}
         model = self.target.get_queryset().model._meta.verbose_name
         schema["description"] = f"The {'id' if self.target.lookup == 'pk' else 'slug'} of the {model}."
         return schema
@@ -84,6 +88,13 @@ class RegistryAutoSchema(AutoSchema):
         action = getattr(self.view, "action", None)
         own = get_doc(getattr(self.view, action, None)) if action and action not in ACTION_SUMMARIES else ""
         return own or get_doc(self.view.__class__)
+
+    def get_auth(self):
+        """Reads need no credentials while anonymous reading is on (the default); say so with an empty requirement."""
+        auth = super().get_auth()
+        if self.method in ("GET", "HEAD") and anonymous_may_read() and {} not in auth:
+            auth.append({})
+        return auth
 
     def get_operation_id(self):
         """`organizations_list`, `posts_succeed`, `organizations_chart`, `changes_list`: resource, then what it does."""

@@ -3,12 +3,21 @@
 import copy
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import models
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.serializers import as_serializer_error
 
 from registry import services
 from registry.api.fields import BriefRelatedField
+from registry.api.strict import (
+    StrictBooleanField,
+    StrictCharField,
+    StrictChoiceField,
+    StrictDateField,
+    StrictIntegerField,
+    StrictSlugField,
+)
 from registry.choices import DatePrecision
 from registry.models import (
     Appointment,
@@ -74,6 +83,15 @@ class BriefPostSerializer(serializers.ModelSerializer):
         fields = ("id", "slug", "label", "name", "url")
 
 
+class BriefAppointmentSerializer(serializers.ModelSerializer):
+    url = _url("appointment", "pk")
+    name = serializers.CharField(source="__str__", read_only=True, help_text="Person and post.")
+
+    class Meta:
+        model = Appointment
+        fields = ("id", "name", "url")
+
+
 class SourceSerializer(serializers.ModelSerializer):
     document = BriefDocumentSerializer(read_only=True)
 
@@ -91,8 +109,20 @@ class ValidatedModelSerializer(serializers.ModelSerializer):
     Writes go through ``services.record_save`` so the optional ``reason`` is kept in the record's history.
     """
 
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.CharField: StrictCharField,
+        models.TextField: StrictCharField,
+        models.SlugField: StrictSlugField,
+        models.DateField: StrictDateField,
+        models.BooleanField: StrictBooleanField,
+        models.PositiveSmallIntegerField: StrictIntegerField,
+        models.IntegerField: StrictIntegerField,
+    }
+    serializer_choice_field = StrictChoiceField
+
     sources = SourceSerializer(many=True, read_only=True, help_text="Documents and verbatim quotes for this record.")
-    reason = serializers.CharField(
+    reason = StrictCharField(
         write_only=True,
         required=False,
         allow_blank=True,
@@ -437,37 +467,35 @@ class ChartSerializer(serializers.Serializer):
 
 
 class SourceInputSerializer(serializers.Serializer):
-    document = serializers.SlugRelatedField(
-        slug_field="slug", queryset=Document.objects.all(), help_text="Slug of the document quoted."
-    )
-    quote = serializers.CharField(help_text="Verbatim text from the document.")
-    field = serializers.CharField(required=False, allow_blank=True, default="", help_text="Field the quote supports.")
+    document = document_field(help_text="Slug of the document quoted.")
+    quote = StrictCharField(help_text="Verbatim text from the document.")
+    field = StrictCharField(required=False, allow_blank=True, default="", help_text="Field the quote supports.")
 
 
 class AppointInputSerializer(serializers.Serializer):
     """Appoint a person to this post."""
 
-    person = serializers.SlugRelatedField(slug_field="slug", queryset=Person.objects.all(), help_text="Person slug.")
-    start_date = serializers.DateField(help_text="First day in post.")
-    start_date_precision = serializers.ChoiceField(choices=DatePrecision.choices, default=DatePrecision.EXACT)
-    capacity = serializers.PrimaryKeyRelatedField(
-        queryset=Post.objects.all(), required=False, allow_null=True, help_text="Id of the post by virtue of which."
-    )
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    person = person_field(help_text="Slug of the person appointed.")
+    start_date = StrictDateField(help_text="First day in post.")
+    start_date_precision = StrictChoiceField(choices=DatePrecision.choices, default=DatePrecision.EXACT)
+    capacity = post_field(required=False, allow_null=True, help_text="Id of the post by virtue of which it is held.")
+    note = StrictCharField(required=False, allow_blank=True, default="")
     sources = SourceInputSerializer(many=True, required=False, default=list)
-    reason = serializers.CharField(required=False, allow_blank=True, default="", help_text="Kept in the history.")
+    reason = StrictCharField(required=False, allow_blank=True, default="", help_text="Kept in the history.")
 
 
 class SucceedInputSerializer(AppointInputSerializer):
     """Appoint a successor: the current holder's appointment ends the day before ``start_date``."""
 
-    predecessor = serializers.PrimaryKeyRelatedField(
+    predecessor = BriefRelatedField(
+        BriefAppointmentSerializer,
+        lookup="pk",
         queryset=Appointment.objects.all(),
         required=False,
         allow_null=True,
         help_text="Id of the appointment to end; needed only on a full multi-seat post.",
     )
-    end_reason = serializers.CharField(required=False, allow_blank=True, default="", help_text="Why it ends.")
+    end_reason = StrictCharField(required=False, allow_blank=True, default="", help_text="Why it ends.")
 
 
 class SuccessionSerializer(serializers.Serializer):
@@ -478,17 +506,17 @@ class SuccessionSerializer(serializers.Serializer):
 class EndInputSerializer(serializers.Serializer):
     """End this appointment."""
 
-    end_date = serializers.DateField(help_text="Last day in post.")
-    end_date_precision = serializers.ChoiceField(choices=DatePrecision.choices, default=DatePrecision.EXACT)
-    end_reason = serializers.CharField(required=False, allow_blank=True, default="", help_text="Why it ends.")
-    reason = serializers.CharField(required=False, allow_blank=True, default="", help_text="Kept in the history.")
+    end_date = StrictDateField(help_text="Last day in post.")
+    end_date_precision = StrictChoiceField(choices=DatePrecision.choices, default=DatePrecision.EXACT)
+    end_reason = StrictCharField(required=False, allow_blank=True, default="", help_text="Why it ends.")
+    reason = StrictCharField(required=False, allow_blank=True, default="", help_text="Kept in the history.")
 
 
 # --- history and the change feed ------------------------------------------------------------------------------
 
 
 class FieldChangeSerializer(serializers.Serializer):
-    field = serializers.CharField()
+    field = StrictCharField()
     old = serializers.JSONField(allow_null=True)
     new = serializers.JSONField(allow_null=True)
 
@@ -499,26 +527,26 @@ class HistoryEntrySerializer(serializers.Serializer):
     history_id = serializers.IntegerField()
     date = serializers.DateTimeField(help_text="When the change was made.")
     type = serializers.ChoiceField(choices=("created", "changed", "deleted"), help_text="What happened.")
-    user = serializers.CharField(allow_null=True, help_text="Who made it (username); null for the seed loader.")
-    reason = serializers.CharField(allow_null=True, help_text="Why, as given with the change.")
+    user = StrictCharField(allow_null=True, help_text="Who made it (username); null for the seed loader.")
+    reason = StrictCharField(allow_null=True, help_text="Why, as given with the change.")
     changes = FieldChangeSerializer(many=True, help_text="Fields that changed, with old and new values.")
 
 
 class ChangeSerializer(serializers.Serializer):
     """One entry of the registry-wide change feed."""
 
-    cursor = serializers.CharField(help_text="Pass as `cursor` to read the changes after this one.")
-    model = serializers.CharField(help_text="Kind of record: organization, person, post, appointment, …")
+    cursor = StrictCharField(help_text="Pass as `cursor` to read the changes after this one.")
+    model = StrictCharField(help_text="Kind of record: organization, person, post, appointment, …")
     object_id = serializers.IntegerField(help_text="Id of the record (it may since have been deleted).")
     history_id = serializers.IntegerField()
     date = serializers.DateTimeField()
     type = serializers.ChoiceField(choices=("created", "changed", "deleted"))
-    user = serializers.CharField(allow_null=True)
-    reason = serializers.CharField(allow_null=True)
+    user = StrictCharField(allow_null=True)
+    reason = StrictCharField(allow_null=True)
     data = serializers.JSONField(help_text="The record's fields after the change (before it, for a deletion).")
 
 
 class ChangeFeedSerializer(serializers.Serializer):
     results = ChangeSerializer(many=True)
-    next_cursor = serializers.CharField(allow_null=True, help_text="Cursor of the last entry; null when none.")
+    next_cursor = StrictCharField(allow_null=True, help_text="Cursor of the last entry; null when none.")
     next = serializers.URLField(allow_null=True, help_text="URL of the next page; null when up to date.")

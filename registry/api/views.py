@@ -64,6 +64,10 @@ class OrganizationViewSet(AsOfMixin, RegistryViewSet):
     filterset_class = filtersets.OrganizationFilterSet
     lookup_field = "slug"
 
+    def get_queryset(self):
+        # The chart shows none of the organization's own relations: fetch the row alone.
+        return Organization.objects.all() if self.action == "chart" else super().get_queryset()
+
     @extend_schema(parameters=[AS_OF], responses=api.ChartSerializer, filters=False)
     @action(detail=True, methods=["get"], filterset_class=None, pagination_class=None)
     def chart(self, request, slug=None):
@@ -188,8 +192,14 @@ class ChangesView(generics.GenericAPIView):
     @extend_schema(
         parameters=[
             OpenApiParameter("since", OpenApiTypes.DATETIME, description="Changes strictly after this moment."),
-            OpenApiParameter("cursor", OpenApiTypes.STR, description="The next_cursor of a previous answer."),
-            OpenApiParameter("limit", OpenApiTypes.INT, description="Entries per answer, 1 to 500 (default 100)."),
+            OpenApiParameter(
+                "cursor", {"type": "string", "minLength": 1}, description="The next_cursor of a previous answer."
+            ),
+            OpenApiParameter(
+                "limit",
+                {"type": "integer", "minimum": 1, "maximum": 500},
+                description="Entries per answer, 1 to 500 (default 100).",
+            ),
         ]
     )
     def get(self, request):

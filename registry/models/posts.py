@@ -3,6 +3,7 @@
 import datetime
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 
@@ -51,6 +52,7 @@ class Post(RegistryModel):
         null=True,
         blank=True,
         default=1,
+        validators=[MinValueValidator(1)],
         help_text="How many people may hold the post at once; null when no source says (no limit enforced).",
     )
     # PROTECT: a portfolio still covered by a post cannot disappear.

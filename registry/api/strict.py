@@ -1,0 +1,56 @@
+"""JSON fields that take only the JSON type the schema promises: no "5" for 5, no 5 for "5", no 1 for true.
+
+DRF coerces by default; a client generated from the schema never needs that, and a contract that says `string`
+should not quietly accept a number.
+"""
+
+from rest_framework import serializers
+
+
+class StrictCharField(serializers.CharField):
+    default_error_messages = {"not_a_string": "Expected a string, got {kind}."}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("not_a_string", kind=type(data).__name__)
+        return super().to_internal_value(data)
+
+
+class StrictSlugField(StrictCharField, serializers.SlugField):
+    pass
+
+
+class StrictIntegerField(serializers.IntegerField):
+    default_error_messages = {"not_an_integer": "Expected an integer, got {kind}."}
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("not_an_integer", kind=type(data).__name__)
+        return super().to_internal_value(data)
+
+
+class StrictBooleanField(serializers.BooleanField):
+    default_error_messages = {"not_a_boolean": "Expected true or false, got {kind}."}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, bool):
+            self.fail("not_a_boolean", kind=type(data).__name__)
+        return data
+
+
+class StrictDateField(serializers.DateField):
+    default_error_messages = {"not_a_string": "Expected a date string YYYY-MM-DD, got {kind}."}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("not_a_string", kind=type(data).__name__)
+        return super().to_internal_value(data)
+
+
+class StrictChoiceField(serializers.ChoiceField):
+    default_error_messages = {"not_a_string": "Expected one of the listed strings, got {kind}."}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("not_a_string", kind=type(data).__name__)
+        return super().to_internal_value(data)
