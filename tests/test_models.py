@@ -255,7 +255,7 @@ CASES = [
         "registry_duty_unique_order", _duty_duplicate_order, NON_FIELD_ERRORS, "Organization and Order already exists"
     ),
     Case("registry_duty_order_from_one", _duty_order_zero, NON_FIELD_ERRORS, "order starts at 1"),
-    Case("registry_post_at_least_one_seat", _post_without_seats, NON_FIELD_ERRORS, "at least one seat"),
+    Case("registry_post_at_least_one_seat", _post_without_seats, "seats", "greater than or equal to 1"),
     Case(
         "registry_post_not_ex_officio_of_itself",
         _post_ex_officio_of_itself,
