@@ -3,6 +3,7 @@
 import datetime
 
 import django_filters
+from django import forms
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 from drf_spectacular.drainage import set_override
@@ -48,7 +49,38 @@ def today() -> datetime.date:
     return timezone.localdate()
 
 
-class SearchFilterSet(django_filters.FilterSet):
+class StrictFilterSet(django_filters.FilterSet):
+    """Query parameters are what the schema says: an empty `as_of=` or `standing=null` is a 400, not "no filter"."""
+
+    strict_empty = ("as_of",)
+
+    def is_valid(self):
+        valid = super().is_valid()
+        for name in self.strict_empty:
+            if name in self.filters and self.data.get(name, None) == "":
+                self.form.add_error(name, forms.ValidationError("Give a value or leave it out.", code="empty"))
+                valid = False
+        return valid
+
+
+class StrictBooleanFilter(django_filters.BooleanFilter):
+    """Only `true` or `false` (django-filter would read anything else as "no filter")."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.field_class = StrictBooleanFormField
+
+
+class StrictBooleanFormField(forms.Field):
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        if value in ("true", "false"):
+            return value == "true"
+        raise forms.ValidationError("Expected true or false.", code="invalid")
+
+
+class SearchFilterSet(StrictFilterSet):
     q = django_filters.CharFilter(
         method="filter_q", label="Search names, accent- and case-insensitive (`so ngoai vu`); best match first."
     )
@@ -57,7 +89,7 @@ class SearchFilterSet(django_filters.FilterSet):
         return search(queryset, value)
 
 
-class AsOfFilterSet(django_filters.FilterSet):
+class AsOfFilterSet(StrictFilterSet):
     as_of = django_filters.DateFilter(method="filter_as_of", label="The state on this day (YYYY-MM-DD).")
 
     def filter_as_of(self, queryset, name, value):
@@ -110,7 +142,7 @@ class PersonFilterSet(SearchFilterSet, AsOfFilterSet):
         return queryset.filter(pk__in=appointments.values("person_id"))
 
 
-class PortfolioFilterSet(django_filters.FilterSet):
+class PortfolioFilterSet(StrictFilterSet):
     slug = django_filters.CharFilter(label="Exact slug of the portfolio.")
 
     class Meta:
@@ -122,7 +154,7 @@ class PostFilterSet(SearchFilterSet, AsOfFilterSet):
     organization = slug_filter("organization", Organization.objects.all(), "Slug of the body.")
     role = django_filters.MultipleChoiceFilter(choices=PostRole.choices, label="Generic rank.")
     portfolio = slug_filter("portfolio", Portfolio.objects.all(), "Slug of the portfolio.")
-    standing = django_filters.BooleanFilter(label="Only posts of (true) or outside (false) the standing board.")
+    standing = StrictBooleanFilter(label="Only posts of (true) or outside (false) the standing board.")
 
     class Meta:
         model = Post
@@ -130,7 +162,7 @@ class PostFilterSet(SearchFilterSet, AsOfFilterSet):
 
 
 class AppointmentFilterSet(AsOfFilterSet):
-    current = django_filters.BooleanFilter(method="filter_current", label="true: holds today; false: does not.")
+    current = StrictBooleanFilter(method="filter_current", label="true: holds today; false: does not.")
     person = slug_filter("person", Person.objects.all(), "Slug of the person.")
     post = django_filters.ModelChoiceFilter(
         queryset=Post.objects.all(),

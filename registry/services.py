@@ -34,21 +34,27 @@ def record_delete(instance: models.Model, *, reason: str = "") -> None:
 
 
 def citations_add(*, record: models.Model, sources: Iterable[dict], reason: str = "") -> list[Citation]:
-    """Cite ``record``: each source is ``{"document": Document, "quote": str, "field": str}``."""
+    """Cite ``record``: each source is ``{"document": Document, "quote": str, "field": str}``.
+
+    A refused source is reported under ``sources.<index>.<field>``, the place it has in the request.
+    """
     content_type = ContentType.objects.get_for_model(record)
-    return [
-        record_save(
-            Citation(
-                content_type=content_type,
-                object_id=record.pk,
-                document=source["document"],
-                quote=source["quote"],
-                field=source.get("field", ""),
-            ),
-            reason=reason,
+    citations = []
+    for index, source in enumerate(sources):
+        citation = Citation(
+            content_type=content_type,
+            object_id=record.pk,
+            document=source["document"],
+            quote=source["quote"],
+            field=source.get("field", ""),
         )
-        for source in sources
-    ]
+        try:
+            citations.append(record_save(citation, reason=reason))
+        except ValidationError as error:
+            raise ValidationError(
+                {f"sources.{index}.{name}": messages for name, messages in error.message_dict.items()}
+            ) from error
+    return citations
 
 
 @transaction.atomic

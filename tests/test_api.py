@@ -879,10 +879,9 @@ class TestBadInput:
             (
                 "post",
                 {"organization": "ubnd-tp-hcm", "slug": "bad-post", "label": "X", "role": "head", "seats": 0},
-                None,
+                "seats",
             ),
             ("organization", {"slug": "bad", "name": "X", "classification": "department", "parent": "nope"}, "parent"),
-            ("organization", {"slug": "ubnd-tp-hcm", "name": "X", "classification": "department"}, "slug"),
             ("document", {"slug": "bad", "kind": "plan", "title": "X", "issuer": "nope"}, "issuer"),
             ("relationship", {"subject": "ubnd-tp-hcm", "object": "nope", "kind": "supports"}, "object"),
             ("appointment", {"person": "nope", "post": 1, "start_date": "2024-01-01"}, "person"),
@@ -895,6 +894,14 @@ class TestBadInput:
         response = editor_client.post(list_url(basename), payload, format="json")
         assert_error(response, 400, field_name)
         assert model.objects.count() == before
+
+    def test_taken_slug_is_a_conflict_naming_the_field(self, editor_client):
+        before = Organization.objects.count()
+        payload = {"slug": "ubnd-tp-hcm", "name": "X", "classification": "department"}
+        response = editor_client.post(list_url("organization"), payload, format="json")
+        assert_error(response, 409, "slug")
+        assert response.json()["errors"][0]["code"] == "unique"
+        assert Organization.objects.count() == before
 
     def test_appointment_before_its_organization_exists(self, editor_client):
         head = seeded_post("ban-chi-dao-hoi-nhap-quoc-te-truong-ban")

@@ -256,7 +256,9 @@ def test_record_the_models_refuse_is_refused(tmp_path):
             ]
         },
     )
-    with pytest.raises(SeedError, match=r"test-post-seatless.*refused.*at least one seat"):
+    with pytest.raises(
+        SeedError, match=r"test-post-seatless.*refused.*seats: Ensure this value is greater than or equal to 1"
+    ):
         load_seed_file(path)
 
 

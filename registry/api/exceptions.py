@@ -44,7 +44,7 @@ def flatten_errors(detail, field: str | None = None) -> list[dict]:
             for index, item in enumerate(detail)
             for error in flatten_errors(item, f"{field}.{index}" if field else str(index))
         ]
-    return [{"field": field, "code": getattr(detail, "code", "invalid"), "message": str(detail)}]
+    return [{"field": field, "code": getattr(detail, "code", None) or "invalid", "message": str(detail)}]
 
 
 def error_body(status_code: int, code: str, errors: list[dict]) -> dict:
@@ -84,6 +84,9 @@ def exception_handler(exc, context):
         return None
     if isinstance(exc, exceptions.ValidationError):
         errors, code = flatten_errors(exc.detail), "invalid"
+        if errors and all(error["code"] in ("unique", "unique_together") for error in errors):
+            # Well-formed, but taken: a conflict with what the registry already holds.
+            response.status_code, code = status.HTTP_409_CONFLICT, "conflict"
     else:
         code = exc.get_codes() if isinstance(exc.get_codes(), str) else "error"
         errors = [{"field": None, "code": code, "message": str(exc.detail)}]

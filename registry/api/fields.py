@@ -2,6 +2,16 @@
 
 from django.core.exceptions import ObjectDoesNotExist
 from rest_framework import serializers
+from rest_framework.relations import MANY_RELATION_KWARGS
+
+
+class StrictManyRelatedField(serializers.ManyRelatedField):
+    """A JSON array of lookup keys, nothing else (DRF would iterate the keys of an object)."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, list):
+            self.fail("not_a_list", input_type=type(data).__name__)
+        return super().to_internal_value(data)
 
 
 class BriefRelatedField(serializers.RelatedField):
@@ -17,8 +27,21 @@ class BriefRelatedField(serializers.RelatedField):
         self.lookup = lookup
         super().__init__(**kwargs)
 
+    @classmethod
+    def many_init(cls, *args, **kwargs):
+        list_kwargs = {"child_relation": cls(*args, **kwargs)}
+        for key in kwargs:
+            if key in MANY_RELATION_KWARGS:
+                list_kwargs[key] = kwargs[key]
+        return StrictManyRelatedField(**list_kwargs)
+
     def use_pk_only_optimization(self) -> bool:
         return False
+
+    def run_validation(self, data=serializers.empty):
+        if data == "":  # DRF would read "" as null; the schema says a slug has at least one character
+            self.fail("invalid", model=self.get_queryset().model._meta.verbose_name, lookup=self.lookup, value=data)
+        return super().run_validation(data)
 
     def to_internal_value(self, data):
         queryset = self.get_queryset()

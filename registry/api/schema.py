@@ -57,7 +57,7 @@ ERRORS = {
     400: "Invalid input: `errors` names each field or parameter and the rule it breaks.",
     401: "No valid credentials: send `Authorization: Api-Key <key>` (or sign in).",
     403: "Signed in, but without the permission this needs.",
-    404: "No such record.",
+    404: "No such record, or a page past the last one.",
     409: "Conflicts with the registry's state: the record is still referenced, or a concurrent change won.",
     429: "Too many requests: slow down and retry after the time in the Retry-After header.",
 }
@@ -127,7 +127,7 @@ class RegistryAutoSchema(AutoSchema):
         detail = "{" in self.path
         codes = [400] if writes or self.method == "GET" else []
         codes += [401, 403]
-        if detail:
+        if detail or self.method == "GET":
             codes.append(404)
         if writes:
             codes.append(409)

@@ -203,7 +203,8 @@ class ChangesView(generics.GenericAPIView):
         ]
     )
     def get(self, request):
-        query = ChangesQuerySerializer(data=request.query_params)
+        # A plain dict, not the QueryDict: DRF reads "" in a QueryDict as "not given", and `since=` must be a 400.
+        query = ChangesQuerySerializer(data=request.query_params.dict())
         query.is_valid(raise_exception=True)
         cursor = query.validated_data.get("cursor")
         since = query.validated_data.get("since")
