@@ -170,4 +170,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # 4xx answers are logged as warnings; a fuzzing run sets ERROR to keep only server errors.
+    "loggers": {"django.request": {"level": os.environ.get("REQUEST_LOG_LEVEL", "WARNING")}},
 }
