@@ -9,14 +9,14 @@ from http import HTTPStatus
 
 sys.path.insert(0, sys.argv[1])
 
-from registry_client import AuthenticatedClient, Client  # noqa: E402
-from registry_client.api.appointments import appointments_list  # noqa: E402
-from registry_client.api.changes import changes_list  # noqa: E402
-from registry_client.api.documents import documents_list  # noqa: E402
-from registry_client.api.organizations import organizations_chart, organizations_list  # noqa: E402
-from registry_client.api.people import people_create, people_destroy, people_retrieve  # noqa: E402
-from registry_client.api.posts import posts_list  # noqa: E402
-from registry_client.models import (  # noqa: E402
+from registry_client import AuthenticatedClient, Client
+from registry_client.api.appointments import appointments_list
+from registry_client.api.changes import changes_list
+from registry_client.api.documents import documents_list
+from registry_client.api.organizations import organizations_chart, organizations_list
+from registry_client.api.people import people_create, people_destroy, people_retrieve
+from registry_client.api.posts import posts_list
+from registry_client.models import (
     AppointmentsListRoleItem,
     Error,
     PaginatedPostList,
