@@ -42,17 +42,36 @@ def model_key(model: type[models.Model]) -> str:
 
 
 def snapshot(record) -> dict:
-    """The tracked fields of a historical record, by attribute name (foreign keys as ids)."""
-    return {
+    """The tracked fields of a historical record, by attribute name (foreign keys as ids; many-to-many as id lists)."""
+    values = {
         field.attname: getattr(record, field.attname)
         for field in type(record)._meta.fields
         if not field.name.startswith("history_")
     }
+    for field, accessor in m2m_accessors(type(record)):
+        target = field.m2m_reverse_field_name() + "_id"
+        values[field.name] = sorted(getattr(row, target) for row in getattr(record, accessor).all())
+    return values
+
+
+def m2m_accessors(history_model) -> list[tuple]:
+    """(many-to-many field, name of the reverse accessor to its historical rows) for each tracked m2m field."""
+    pairs = []
+    for field in getattr(history_model, "_history_m2m_fields", ()):
+        through = f"{history_model.__name__}_{field.name}"
+        relation = next(rel for rel in history_model._meta.related_objects if rel.related_model.__name__ == through)
+        pairs.append((field, relation.get_accessor_name()))
+    return pairs
+
+
+def with_m2m(history):
+    """Prefetch the many-to-many rows a snapshot reads: one query more for the list, not one per record."""
+    return history.prefetch_related(*(accessor for _, accessor in m2m_accessors(history.model)))
 
 
 def record_history(instance: models.Model) -> list[dict]:
     """Every change of ``instance``, newest first, each with the fields it changed (two queries, no diff queries)."""
-    records = list(instance.history.select_related("history_user").order_by("history_date", "history_id"))
+    records = list(with_m2m(instance.history.select_related("history_user")).order_by("history_date", "history_id"))
     entries, previous = [], None
     for record in records:
         current = snapshot(record)
@@ -112,7 +131,7 @@ def changes_after(cursor: Cursor | None, limit: int) -> list[dict]:
     rows = []
     for model in TRACKED:
         key = model_key(model)
-        history = model.history.model.objects.select_related("history_user")
+        history = with_m2m(model.history.model.objects.select_related("history_user"))
         if cursor is not None:
             history = history.filter(_after(cursor, key))
         rows.extend(

@@ -7,6 +7,10 @@ from simple_history.models import HistoricalRecords
 
 from registry.text import fold, nfc
 
+#: The largest value of a PositiveSmallIntegerField on every supported database. Stated on the fields, because each
+#: database's own range differs (SQLite's is 64-bit) and the API schema must not depend on the database.
+SMALLINT_MAX = 32767
+
 
 class RegistryModel(models.Model):
     """Timestamps, sources, and NFC text on save for every record of the registry."""

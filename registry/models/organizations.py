@@ -3,11 +3,18 @@
 import datetime
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 
 from registry.choices import DatePrecision, OrganizationClassification, RelationshipKind
-from registry.models.base import RegistryModel, ends_after_starts, precision_goes_with_date, search_text_field
+from registry.models.base import (
+    SMALLINT_MAX,
+    RegistryModel,
+    ends_after_starts,
+    precision_goes_with_date,
+    search_text_field,
+)
 
 
 class OrganizationQuerySet(models.QuerySet):
@@ -57,6 +64,8 @@ class Organization(RegistryModel):
 
     search_fields = ("name", "name_en", "abbreviation")
     objects = OrganizationQuerySet.as_manager()
+    #: The legal basis is part of the record's history too (read by django-simple-history).
+    _history_m2m_fields = ("legal_basis",)
 
     class Meta:
         ordering = ("name", "id")
@@ -168,7 +177,9 @@ class Duty(RegistryModel):
     organization = models.ForeignKey(
         Organization, on_delete=models.CASCADE, related_name="duties", help_text="The body this duty belongs to."
     )
-    order = models.PositiveSmallIntegerField(help_text="Position in the body's list of duties, from 1.")
+    order = models.PositiveSmallIntegerField(
+        validators=[MaxValueValidator(SMALLINT_MAX)], help_text="Position in the body's list of duties, from 1."
+    )
     text = models.TextField(help_text="The duty in Vietnamese, as the source states it.")
     text_en = models.TextField(blank=True, help_text="English translation.")
 

@@ -3,12 +3,18 @@
 import datetime
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
 from registry.choices import DatePrecision, PostRole
-from registry.models.base import RegistryModel, ends_after_starts, precision_goes_with_date, search_text_field
+from registry.models.base import (
+    SMALLINT_MAX,
+    RegistryModel,
+    ends_after_starts,
+    precision_goes_with_date,
+    search_text_field,
+)
 
 
 class Portfolio(RegistryModel):
@@ -47,12 +53,17 @@ class Post(RegistryModel):
     label = models.CharField(max_length=255, help_text="Title in Vietnamese, e.g. Phó trưởng ban thường trực.")
     label_en = models.CharField(max_length=255, blank=True, help_text="English translation of the title.")
     role = models.CharField(max_length=24, choices=PostRole.choices, help_text="Generic rank of the post.")
-    rank = models.PositiveSmallIntegerField(default=100, help_text="Order within the body; lower comes first.")
+    rank = models.PositiveSmallIntegerField(
+        default=100,
+        # Explicit bound: the database's own range differs (SQLite vs PostgreSQL) and would change the API schema.
+        validators=[MaxValueValidator(SMALLINT_MAX)],
+        help_text="Order within the body; lower comes first.",
+    )
     seats = models.PositiveSmallIntegerField(
         null=True,
         blank=True,
         default=1,
-        validators=[MinValueValidator(1)],
+        validators=[MinValueValidator(1), MaxValueValidator(SMALLINT_MAX)],
         help_text="How many people may hold the post at once; null when no source says (no limit enforced).",
     )
     # PROTECT: a portfolio still covered by a post cannot disappear.
