@@ -92,10 +92,10 @@ def appointment_create(
 
 @transaction.atomic
 def appointment_update(*, appointment: Appointment, changes: dict, reason: str = "") -> Appointment:
-    """Change an appointment's fields under the post's lock."""
-    lock_post(appointment.post)
-    if "post" in changes and changes["post"].pk != appointment.post_id:
-        lock_post(changes["post"])
+    """Change an appointment's fields under the lock of its post (and of the post it moves to)."""
+    posts = {appointment.post_id, changes["post"].pk if "post" in changes else appointment.post_id}
+    # Always lock in id order: two moves in opposite directions must queue, not deadlock.
+    list(Post.objects.select_for_update().filter(pk__in=posts).order_by("pk"))
     for name, value in changes.items():
         setattr(appointment, name, value)
     return record_save(appointment, reason=reason)
