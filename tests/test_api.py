@@ -34,12 +34,11 @@ from tests.factories import (
     PostFactory,
     RelationshipFactory,
 )
+from tests.helpers import NS, assert_error, detail_url, list_url
 
 pytestmark = pytest.mark.django_db
 
-NS = "registry-api"
 COMMITTEE = "ban-chi-dao-tp-hcm-ve-hoi-nhap-quoc-te"
-ERROR_KEYS = {"status", "code", "detail", "errors"}
 
 # The brief form of each kind of related record, as responses render it.
 BRIEF_KEYS = {
@@ -49,14 +48,6 @@ BRIEF_KEYS = {
     "document": {"id", "slug", "number", "title", "url"},
     "post": {"id", "slug", "label", "name", "url"},
 }
-
-
-def list_url(basename: str) -> str:
-    return reverse(f"{NS}:{basename}-list")
-
-
-def detail_url(basename: str, key) -> str:
-    return reverse(f"{NS}:{basename}-detail", args=[key])
 
 
 def chart_url(slug: str) -> str:
@@ -74,22 +65,6 @@ def results(response) -> list[dict]:
 
 def slugs(response) -> list[str]:
     return [row["slug"] for row in results(response)]
-
-
-def assert_error(response, status: int, field: str | None = None) -> dict:
-    """The one error shape: {status, code, detail, errors: [{field, code, message}]}; ``field`` is named if given."""
-    assert response.status_code == status, response.content
-    assert response["Content-Type"].startswith("application/json")
-    body = response.json()
-    assert set(body) == ERROR_KEYS
-    assert body["status"] == status
-    assert body["errors"], body
-    for error in body["errors"]:
-        assert set(error) == {"field", "code", "message"}
-        assert error["message"]
-    if field is not None:
-        assert field in {error["field"] for error in body["errors"]}, body
-    return body
 
 
 def assert_brief(value: dict, kind: str, record: Model) -> None:

@@ -35,36 +35,17 @@ from tests.factories import (
     PostFactory,
     RelationshipFactory,
 )
+from tests.helpers import NS, assert_error, detail_url, list_url
 
 pytestmark = pytest.mark.django_db
 
-NS = "registry-api"
-ERROR_KEYS = {"status", "code", "detail", "errors"}
 CHANGES = reverse(f"{NS}:changes")
 ENTRY_KEYS = {"history_id", "date", "type", "user", "reason", "changes"}
 FEED_KEYS = {"cursor", "model", "object_id", "history_id", "date", "type", "user", "reason", "data"}
 
 
-def list_url(basename: str) -> str:
-    return reverse(f"{NS}:{basename}-list")
-
-
-def detail_url(basename: str, key) -> str:
-    return reverse(f"{NS}:{basename}-detail", args=[key])
-
-
 def history_url(basename: str, key) -> str:
     return reverse(f"{NS}:{basename}-history", args=[key])
-
-
-def assert_error(response, status: int, field: str | None = None) -> dict:
-    assert response.status_code == status, response.content
-    body = response.json()
-    assert set(body) == ERROR_KEYS, body
-    assert body["errors"], body
-    if field is not None:
-        assert field in {error["field"] for error in body["errors"]}, body
-    return body
 
 
 def history(client, basename: str, key) -> list[dict]:

@@ -38,32 +38,9 @@ from tests.factories import (
     PostFactory,
     RelationshipFactory,
 )
+from tests.helpers import NS, action_url, assert_error, detail_url, list_url
 
 pytestmark = pytest.mark.django_db
-
-NS = "registry-api"
-ERROR_KEYS = {"status", "code", "detail", "errors"}
-
-
-def list_url(basename: str) -> str:
-    return reverse(f"{NS}:{basename}-list")
-
-
-def detail_url(basename: str, key) -> str:
-    return reverse(f"{NS}:{basename}-detail", args=[key])
-
-
-def action_url(basename: str, action: str, key) -> str:
-    return reverse(f"{NS}:{basename}-{action}", args=[key])
-
-
-def assert_error(response, status: int) -> dict:
-    assert response.status_code == status, response.content
-    body = response.json()
-    assert set(body) == ERROR_KEYS, body
-    assert body["status"] == status
-    assert body["errors"] and all(error["message"] for error in body["errors"])
-    return body
 
 
 def assert_unauthenticated(response) -> None:

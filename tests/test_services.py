@@ -22,31 +22,11 @@ from tests.factories import (
     PersonFactory,
     PostFactory,
 )
+from tests.helpers import NS, action_url, assert_error
 
 pytestmark = pytest.mark.django_db
 
-NS = "registry-api"
-ERROR_KEYS = {"status", "code", "detail", "errors"}
 D = datetime.date
-
-
-def action_url(basename: str, action: str, key) -> str:
-    return reverse(f"{NS}:{basename}-{action}", args=[key])
-
-
-def assert_error(response, status: int, field: str | None = None) -> dict:
-    """The one error shape; ``field`` is named by one of the errors if given."""
-    assert response.status_code == status, response.content
-    body = response.json()
-    assert set(body) == ERROR_KEYS, body
-    assert body["status"] == status
-    assert body["errors"], body
-    for error in body["errors"]:
-        assert set(error) == {"field", "code", "message"}
-        assert error["message"]
-    if field is not None:
-        assert field in {error["field"] for error in body["errors"]}, body
-    return body
 
 
 def assert_refused(excinfo, field: str) -> None:
