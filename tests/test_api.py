@@ -1007,3 +1007,11 @@ def test_documentation_pages_use_local_assets_only(api_client, name):
     for asset in assets:
         assert asset.startswith("/static/"), asset
         assert api_client.get(asset).status_code == 200, asset
+
+
+def test_length_is_checked_on_the_string_sent_not_a_trimmed_copy(editor_client):
+    """The schema's maxLength holds for what the client sends: padding does not sneak a long name through."""
+    payload = {"slug": "padded", "name": " " * 10 + "Lĩnh vực" + " " * 250}
+    response = editor_client.post(list_url("portfolio"), payload, format="json")
+    assert_error(response, 400, "name")
+    assert not Portfolio.objects.filter(slug="padded").exists()

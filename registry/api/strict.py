@@ -10,6 +10,11 @@ from rest_framework import serializers
 class StrictCharField(serializers.CharField):
     default_error_messages = {"not_a_string": "Expected a string, got {kind}."}
 
+    def __init__(self, **kwargs):
+        # No silent trimming: lengths are checked on the string the client sent, as the schema's maxLength says.
+        kwargs.setdefault("trim_whitespace", False)
+        super().__init__(**kwargs)
+
     def to_internal_value(self, data):
         if not isinstance(data, str):
             self.fail("not_a_string", kind=type(data).__name__)
