@@ -6,7 +6,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test install install-dev lint openapi bench clean
+.PHONY: run test test-browser install install-dev lint openapi bench clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -27,13 +27,17 @@ run: install
 test: install-dev
 	$(PY) -m pytest
 
+# The public pages in Debian's chromium (installs chromium and axe-core if missing; see .ci/browser).
+test-browser:
+	bash .ci/browser
+
 lint: install-dev
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 
 # Regenerate the committed contract after an API change (tests fail while it differs from the served schema).
 openapi: install-dev
-	SECRET_KEY=schema $(PY) manage.py spectacular --validate --fail-on-warn --file openapi.yaml
+	SECRET_KEY=schema $(PY) manage.py spectacular --lang en --validate --fail-on-warn --file openapi.yaml
 	$(PY) -m openapi_spec_validator openapi.yaml
 
 bench: install-dev

@@ -36,6 +36,8 @@ def main() -> None:
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     os.environ["DATABASE_URL"] = args.database_url or f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3"
     os.environ.setdefault("SECRET_KEY", "bench-only")
+    os.environ.setdefault("HTTPS_ONLY", "false")  # the test client speaks plain HTTP
+    os.environ.setdefault("ACCESS_LOG_LEVEL", "WARNING")
     # Measure the views, not the rate limiter.
     os.environ.setdefault("THROTTLE_ANON", "100000000/minute")
     os.environ.setdefault("THROTTLE_USER", "100000000/minute")

@@ -1,13 +1,16 @@
-"""Filters of every list. Date logic calls the QuerySet methods the admin and the seeds use too."""
+"""Filters of every list. Date and search logic are the QuerySet methods the admin and the pages use too.
 
-import datetime
+`as_of` means one thing everywhere: what holds on that day (appointments holding their post, people holding one,
+relationships in effect). Whether a body existed that day is its own filter, `exists_on`. A post's holders on a day
+are not a filter: the posts list and detail take `as_of` to choose the day of the holders they show (the view).
+"""
 
 import django_filters
 from django import forms
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
-from django.utils import timezone
+from django.db.models import Q
 from drf_spectacular.drainage import set_override
 
+from registry.api.names import IdentifierFilter
 from registry.choices import DocumentKind, OrganizationClassification, PostRole, RelationshipKind
 from registry.models import (
     Appointment,
@@ -18,41 +21,12 @@ from registry.models import (
     Portfolio,
     Post,
 )
-from registry.text import search_tokens
-
-
-def search(queryset: QuerySet, query: str) -> QuerySet:
-    """Records whose folded names contain every folded word of ``query``; exact and prefix matches first."""
-    tokens = search_tokens(query)
-    if not tokens:
-        return queryset
-    for token in tokens:
-        queryset = queryset.filter(search_text__contains=token)
-    phrase = " ".join(tokens)
-    rank = Case(
-        When(
-            Q(search_text=phrase)
-            | Q(search_text__startswith=f"{phrase} |")
-            | Q(search_text__contains=f"| {phrase} |")
-            | Q(search_text__endswith=f"| {phrase}"),
-            then=Value(0),
-        ),
-        When(Q(search_text__startswith=phrase) | Q(search_text__contains=f"| {phrase}"), then=Value(1)),
-        When(search_text__contains=phrase, then=Value(2)),
-        default=Value(3),
-        output_field=IntegerField(),
-    )
-    return queryset.annotate(search_rank=rank).order_by("search_rank", *queryset.model._meta.ordering)
-
-
-def today() -> datetime.date:
-    return timezone.localdate()
 
 
 class StrictFilterSet(django_filters.FilterSet):
     """Query parameters are what the schema says: an empty `as_of=` or `standing=null` is a 400, not "no filter"."""
 
-    strict_empty = ("as_of",)
+    strict_empty = ("as_of", "exists_on", "identifier")
 
     def is_valid(self):
         valid = super().is_valid()
@@ -86,14 +60,23 @@ class SearchFilterSet(StrictFilterSet):
     )
 
     def filter_q(self, queryset, name, value):
-        return search(queryset, value)
+        return queryset.search(value)
 
 
 class AsOfFilterSet(StrictFilterSet):
-    as_of = django_filters.DateFilter(method="filter_as_of", label="The state on this day (YYYY-MM-DD).")
+    as_of = django_filters.DateFilter(method="filter_as_of", label="What holds on this day (YYYY-MM-DD).")
 
     def filter_as_of(self, queryset, name, value):
         return queryset.as_of(value)
+
+
+class ExistsOnFilterSet(StrictFilterSet):
+    exists_on = django_filters.DateFilter(
+        method="filter_exists_on", label="Only bodies that existed on this day (YYYY-MM-DD)."
+    )
+
+    def filter_exists_on(self, queryset, name, value):
+        return queryset.exists_on(value)
 
 
 class SlugChoiceFilter(django_filters.ModelChoiceFilter):
@@ -112,15 +95,16 @@ def slug_filter(field_name: str, queryset, label: str) -> SlugChoiceFilter:
     return SlugChoiceFilter(field_name=field_name, queryset=queryset, label=label)
 
 
-class OrganizationFilterSet(SearchFilterSet, AsOfFilterSet):
+class OrganizationFilterSet(SearchFilterSet, ExistsOnFilterSet):
     classification = django_filters.MultipleChoiceFilter(
         choices=OrganizationClassification.choices, label="Kind of body."
     )
     parent = slug_filter("parent", Organization.objects.all(), "Slug of the parent body.")
+    identifier = IdentifierFilter()
 
     class Meta:
         model = Organization
-        fields = ("q", "as_of", "classification", "parent")
+        fields = ("q", "exists_on", "classification", "parent", "identifier")
 
 
 class PersonFilterSet(SearchFilterSet, AsOfFilterSet):
@@ -129,10 +113,11 @@ class PersonFilterSet(SearchFilterSet, AsOfFilterSet):
         method="filter_organization",
         label="Slug of a body: people who held a post in it (on as_of, if given).",
     )
+    identifier = IdentifierFilter()
 
     class Meta:
         model = Person
-        fields = ("q", "as_of", "organization")
+        fields = ("q", "as_of", "organization", "identifier")
 
     def filter_organization(self, queryset, name, value):
         appointments = Appointment.objects.filter(post__organization=value)
@@ -150,7 +135,7 @@ class PortfolioFilterSet(StrictFilterSet):
         fields = ("slug",)
 
 
-class PostFilterSet(SearchFilterSet, AsOfFilterSet):
+class PostFilterSet(SearchFilterSet, ExistsOnFilterSet):
     organization = slug_filter("organization", Organization.objects.all(), "Slug of the body.")
     role = django_filters.MultipleChoiceFilter(choices=PostRole.choices, label="Generic rank.")
     portfolio = slug_filter("portfolio", Portfolio.objects.all(), "Slug of the portfolio.")
@@ -158,7 +143,7 @@ class PostFilterSet(SearchFilterSet, AsOfFilterSet):
 
     class Meta:
         model = Post
-        fields = ("q", "as_of", "organization", "role", "portfolio", "standing")
+        fields = ("q", "exists_on", "organization", "role", "portfolio", "standing")
 
 
 class AppointmentFilterSet(AsOfFilterSet):
@@ -178,7 +163,7 @@ class AppointmentFilterSet(AsOfFilterSet):
         fields = ("as_of", "current", "person", "post", "organization", "role", "portfolio")
 
     def filter_current(self, queryset, name, value):
-        holding = Appointment.objects.as_of(today()).values("pk")
+        holding = Appointment.objects.current().values("pk")
         return queryset.filter(pk__in=holding) if value else queryset.exclude(pk__in=holding)
 
 

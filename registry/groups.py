@@ -3,8 +3,9 @@
 from django.contrib.auth.models import Group, Permission
 
 EDITOR, READER = "editor", "reader"
-#: Keys are managed by administrators, never by systems themselves.
-NOT_FOR_GROUPS = ("systemkey",)
+#: Keys are managed by administrators, never by systems themselves; the change log and the seed baseline are written
+#: only by the services and the seed loader.
+NOT_FOR_GROUPS = ("systemkey", "change", "seedbaseline")
 
 
 def ensure_groups(**kwargs) -> None:

@@ -4,25 +4,24 @@ import datetime
 from dataclasses import dataclass
 
 from django.db.models import Prefetch, QuerySet
-from django.utils import timezone
 
 from registry.choices import RelationshipKind
 from registry.models import Appointment, Citation, Organization, Post
 
 
-def sources_prefetch(prefix: str = "") -> Prefetch:
+def sources_prefetch() -> Prefetch:
     """The citations of a record with their documents, in one query per level."""
-    return Prefetch(f"{prefix}sources", queryset=Citation.objects.select_related("document"))
+    return Prefetch("sources", queryset=Citation.objects.select_related("document"))
 
 
-def holders_prefetch(day: datetime.date, prefix: str = "") -> Prefetch:
-    """Attach ``holders``: the appointments to each post that hold on ``day``."""
+def holders_prefetch(day: datetime.date) -> Prefetch:
+    """Attach ``holders`` to each post: its appointments that hold on ``day``, in order."""
     queryset = (
         Appointment.objects.as_of(day)
         .select_related("person", "capacity__organization", "capacity__portfolio")
         .order_by("start_date", "id")
     )
-    return Prefetch(f"{prefix}appointments", queryset=queryset, to_attr="holders")
+    return Prefetch("appointments", queryset=queryset, to_attr="holders")
 
 
 def posts_with_holders(day: datetime.date) -> QuerySet[Post]:
@@ -41,21 +40,9 @@ def chart_posts(organization: Organization, day: datetime.date) -> list[Post]:
     )
 
 
-def holders_of(post: Post) -> list[Appointment]:
-    """The holders prefetched by ``holders_prefetch``; today's, fetched now, for a post that was just written."""
-    if not hasattr(post, "holders"):
-        post.holders = list(
-            Appointment.objects.filter(post=post)
-            .as_of(timezone.localdate())
-            .select_related("person", "capacity__organization", "capacity__portfolio")
-            .order_by("start_date", "id")
-        )
-    return post.holders
-
-
 def vacant_seats(post: Post) -> int | None:
-    """Seats nobody holds on the day of ``holders_of(post)``; None when the number of seats is unknown."""
-    return None if post.seats is None else max(post.seats - len(holders_of(post)), 0)
+    """Seats nobody holds on the day of the post's prefetched ``holders``; None when the number of seats is unknown."""
+    return None if post.seats is None else max(post.seats - len(post.holders), 0)
 
 
 @dataclass(frozen=True)

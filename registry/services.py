@@ -1,7 +1,10 @@
-"""Writes that touch several records, each in one transaction.
+"""The only code that writes registry records: the API, the admin and the seed loader all call these functions.
 
-The post is locked (``SELECT … FOR UPDATE`` on PostgreSQL; SQLite's IMMEDIATE transactions serialise writers) before
-its holders are checked, so two clients appointing different people to the same seat cannot both succeed.
+Each write runs in one transaction and, in this order: locks what it reads (``SELECT … FOR UPDATE`` on PostgreSQL;
+SQLite's IMMEDIATE transactions let one writer in at a time), checks the client's precondition (``If-Match``) against
+the locked row, applies only the fields the caller changes, runs ``full_clean()`` once, saves, bumps the version (the
+ETag) of the record and of the records whose representation shows it, keeps the reason in the history and appends
+the write to the change feed. Two clients changing different fields of one record therefore never undo each other.
 """
 
 import datetime
@@ -10,27 +13,176 @@ from collections.abc import Iterable
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.db.models import F, signals
 
-from registry.choices import DatePrecision
-from registry.models import Appointment, Citation, Person, Post
+from registry import feed
+from registry.choices import ChangeType, DatePrecision
+from registry.models import Appointment, Citation, Duty, Identifier, Organization, OtherName, Person, Post
+
+#: The most citations one write may add: a request is refused before any lock is taken when it sends more.
+MAX_SOURCES = 50
 
 
-def lock_post(post: Post) -> Post:
-    """Take the row lock on ``post`` for the rest of the transaction and return it fresh."""
-    return Post.objects.select_for_update().select_related("organization").get(pk=post.pk)
+class PreconditionFailed(Exception):
+    """The client's ``If-Match`` names another version than the record's current one: nothing was changed."""
+
+    def __init__(self, instance: models.Model):
+        self.etag = etag(instance)
+        super().__init__(f"The record has changed: its current ETag is {self.etag}.")
 
 
-def record_save(instance: models.Model, *, reason: str = "") -> models.Model:
-    """Validate ``instance`` as the admin and the API do, and save it with the reason kept in its history."""
-    instance.full_clean()
-    instance._change_reason = reason or None
-    instance.save()
+def etag(instance: models.Model) -> str:
+    """The strong entity tag of a record's current version (RFC 9110)."""
+    return f'"{instance.version}"'
+
+
+def check_precondition(instance: models.Model, if_match: str | None) -> None:
+    """Refuse unless ``if_match`` (an If-Match header value) names the record's current version, or is ``*``."""
+    if if_match is None:
+        return
+    tags = {tag.strip() for tag in if_match.split(",")}
+    if "*" not in tags and etag(instance) not in tags:  # strong comparison: a weak W/"…" tag never matches
+        raise PreconditionFailed(instance)
+
+
+# --- generic records ---------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def record_create(*, model: type[models.Model], values: dict, reason: str = "", sources: Iterable[dict] = ()):
+    """Create a record of ``model`` from ``values`` (many-to-many fields included)."""
+    if model is Appointment:
+        return appointment_create(**values, reason=reason, sources=sources)
+    sources = list(sources)
+    _refuse_too_many_sources(sources)
+    many, plain = _split_many_to_many(model, with_default_precisions(model, values))
+    instance = model(**plain)
+    _save(instance, ChangeType.CREATED, reason=reason, fields=[*plain, *many], many=many)
+    if sources:
+        citations_add(record=instance, sources=sources, reason=reason)
     return instance
 
 
-def record_delete(instance: models.Model, *, reason: str = "") -> None:
+@transaction.atomic
+def record_update(*, instance: models.Model, changes: dict, reason: str = "", if_match: str | None = None):
+    """Change only the fields in ``changes``, on the row as it is under the lock; returns the saved record."""
+    if isinstance(instance, Appointment):
+        return appointment_update(appointment=instance, changes=changes, reason=reason, if_match=if_match)
+    locked = lock(instance)
+    check_precondition(locked, if_match)
+    return _apply(locked, changes, reason=reason)
+
+
+@transaction.atomic
+def record_delete(*, instance: models.Model, reason: str = "", if_match: str | None = None) -> None:
+    """Delete a record (refused with ProtectedError while others reference it); its history and feed entry stay."""
+    if isinstance(instance, Appointment):
+        _lock_posts({instance.post_id})
+    locked = lock(instance)
+    check_precondition(locked, if_match)
+    feed.log_deletion(locked, reason=reason)
+    _delete_citations(locked, reason=reason)
+    _delete_names(locked, reason=reason)
+    locked._change_reason = reason or None
+    locked.delete()
+    _bump_related(locked)
+
+
+def lock(instance: models.Model) -> models.Model:
+    """The record as it is now, locked for the rest of the transaction."""
+    return type(instance)._default_manager.select_for_update().get(pk=instance.pk)
+
+
+def with_default_precisions(model: type[models.Model], values: dict) -> dict:
+    """A date written without its precision is ``exact``; a date cleared clears its precision."""
+    values = dict(values)
+    for date, precision in getattr(model, "date_precisions", {}).items():
+        if date in values and precision not in values:
+            values[precision] = DatePrecision.EXACT if values[date] is not None else ""
+    return values
+
+
+def _apply(locked: models.Model, changes: dict, *, reason: str) -> models.Model:
+    many, plain = _split_many_to_many(type(locked), with_default_precisions(type(locked), changes))
+    changed = [name for name, value in plain.items() if _differs(_current(locked, name), value)]
+    changed_many = [name for name, ids in many.items() if set(_ids(getattr(locked, name).all())) != set(_ids(ids))]
+    if not changed and not changed_many:
+        return locked  # nothing to write: no new version, no history entry, no feed entry
+    for name in changed:
+        setattr(locked, name, plain[name])
+    _save(locked, ChangeType.CHANGED, reason=reason, fields=changed + changed_many, many=many)
+    return locked
+
+
+def _save(instance: models.Model, change_type: str, *, reason: str, fields, many: dict | None = None) -> None:
+    instance.full_clean()
     instance._change_reason = reason or None
-    instance.delete()
+    if change_type == ChangeType.CHANGED and hasattr(instance, "version"):
+        instance.version += 1
+    if many:
+        _save_with_many_to_many(instance, many, created=change_type == ChangeType.CREATED)
+    else:
+        instance.save()
+    _bump_related(instance)
+    feed.log(instance, change_type, reason=reason, fields=fields)
+
+
+def _save_with_many_to_many(instance: models.Model, many: dict, *, created: bool) -> None:
+    """Save the record and its many-to-many fields as ONE history entry (django-simple-history would write one for
+    the row and one more for each many-to-many change): its history is written once, after both."""
+    instance.skip_history_when_saving = True
+    try:
+        instance.save()
+        for name, value in many.items():
+            getattr(instance, name).set(value)
+    finally:
+        del instance.skip_history_when_saving
+    # simple-history records history from post_save; sending it again, now that all is written, records it once.
+    signals.post_save.send(
+        sender=type(instance), instance=instance, created=created, raw=False, using=instance._state.db
+    )
+
+
+def _bump_related(instance: models.Model) -> None:
+    """Records whose representation shows this one get a new version with it.
+
+    Posts and people show their appointments, organizations their duties, people and organizations their identifiers
+    and other names, every record its sources.
+    """
+    if isinstance(instance, Appointment):
+        posts = {instance.post_id, *getattr(instance, "_previous_posts", ())}
+        people = {instance.person_id, *getattr(instance, "_previous_people", ())}
+        Post.objects.filter(pk__in=posts).update(version=F("version") + 1)
+        Person.objects.filter(pk__in=people).update(version=F("version") + 1)
+    elif isinstance(instance, Duty):
+        Organization.objects.filter(pk=instance.organization_id).update(version=F("version") + 1)
+    elif isinstance(instance, (Citation, Identifier, OtherName)):
+        model = instance.content_type.model_class()
+        if model is not None and hasattr(model, "version"):
+            model._default_manager.filter(pk=instance.object_id).update(version=F("version") + 1)
+
+
+def _split_many_to_many(model: type[models.Model], values: dict) -> tuple[dict, dict]:
+    names = {field.name for field in model._meta.many_to_many}
+    return {k: v for k, v in values.items() if k in names}, {k: v for k, v in values.items() if k not in names}
+
+
+def _current(instance: models.Model, name: str):
+    field = instance._meta.get_field(name)
+    return getattr(instance, field.attname) if field.is_relation else getattr(instance, name)
+
+
+def _differs(current, wanted) -> bool:
+    if isinstance(wanted, models.Model):
+        return current != wanted.pk
+    return current != wanted
+
+
+def _ids(records) -> list:
+    return [getattr(record, "pk", record) for record in records]
+
+
+# --- citations ---------------------------------------------------------------------------------------------------
 
 
 def citations_add(*, record: models.Model, sources: Iterable[dict], reason: str = "") -> list[Citation]:
@@ -38,23 +190,46 @@ def citations_add(*, record: models.Model, sources: Iterable[dict], reason: str 
 
     A refused source is reported under ``sources.<index>.<field>``, the place it has in the request.
     """
+    sources = list(sources)
+    _refuse_too_many_sources(sources)
     content_type = ContentType.objects.get_for_model(record)
     citations = []
     for index, source in enumerate(sources):
-        citation = Citation(
-            content_type=content_type,
-            object_id=record.pk,
-            document=source["document"],
-            quote=source["quote"],
-            field=source.get("field", ""),
-        )
+        values = {"content_type": content_type, "object_id": record.pk, **source}
         try:
-            citations.append(record_save(citation, reason=reason))
+            citations.append(record_create(model=Citation, values=values, reason=reason))
         except ValidationError as error:
             raise ValidationError(
                 {f"sources.{index}.{name}": messages for name, messages in error.message_dict.items()}
             ) from error
     return citations
+
+
+def _delete_citations(record: models.Model, *, reason: str) -> None:
+    if not isinstance(record, Citation) and hasattr(record, "sources"):
+        for citation in record.sources.all():
+            record_delete(instance=citation, reason=reason)
+
+
+def _delete_names(record: models.Model, *, reason: str) -> None:
+    """A person's or organization's identifiers and other names go with it, each with its own feed entry."""
+    for name in ("identifiers", "other_names"):
+        if isinstance(record, (Person, Organization)):
+            for owned in getattr(record, name).all():
+                record_delete(instance=owned, reason=reason)
+
+
+def _refuse_too_many_sources(sources) -> None:
+    if len(sources) > MAX_SOURCES:
+        raise ValidationError({"sources": f"At most {MAX_SOURCES} sources in one write."})
+
+
+# --- appointments ------------------------------------------------------------------------------------------------
+
+
+def _lock_posts(post_ids: set) -> dict:
+    """Lock posts in id order: two writes touching the same posts queue instead of deadlocking."""
+    return {post.pk: post for post in Post.objects.select_for_update().filter(pk__in=post_ids).order_by("pk")}
 
 
 @transaction.atomic
@@ -71,9 +246,16 @@ def appointment_create(
     note: str = "",
     sources: Iterable[dict] = (),
     reason: str = "",
+    if_match: str | None = None,
 ) -> Appointment:
-    """Appoint ``person`` to ``post``; refused if it would give the post more holders than seats on any day."""
-    post = lock_post(post)
+    """Appoint ``person`` to ``post``; refused if it would give the post more holders than seats on any day.
+
+    ``if_match`` is checked against the post's version (it changes whenever its holders do).
+    """
+    sources = list(sources)
+    _refuse_too_many_sources(sources)
+    post = _lock_posts({post.pk})[post.pk]
+    check_precondition(post, if_match)
     appointment = Appointment(
         person=person,
         post=post,
@@ -85,23 +267,47 @@ def appointment_create(
         end_reason=end_reason,
         note=note,
     )
-    record_save(appointment, reason=reason)
+    fields = ["person", "post", "capacity", "start_date", "start_date_precision", "end_date", "end_date_precision"]
+    _save(appointment, ChangeType.CREATED, reason=reason, fields=fields)
     citations_add(record=appointment, sources=sources, reason=reason)
     return appointment
 
 
 @transaction.atomic
-def appointment_update(*, appointment: Appointment, changes: dict, reason: str = "") -> Appointment:
-    """Change an appointment's fields under the lock of its post (and of the post it moves to)."""
-    posts = {appointment.post_id, changes["post"].pk if "post" in changes else appointment.post_id}
-    # Always lock in id order: two moves in opposite directions must queue, not deadlock.
-    list(Post.objects.select_for_update().filter(pk__in=posts).order_by("pk"))
-    for name, value in changes.items():
-        setattr(appointment, name, value)
-    return record_save(appointment, reason=reason)
+def appointment_update(
+    *, appointment: Appointment, changes: dict, reason: str = "", if_match: str | None = None
+) -> Appointment:
+    """Change an appointment under the locks of its post (and of the post it moves to).
+
+    An end recorded as ``exact`` is the real last day: it is never moved later or reopened. An ``attested`` or
+    ``inferred`` end may move later as new sources show the person still in post.
+    """
+    new_post = changes.get("post")
+    _lock_posts({appointment.post_id, new_post.pk if new_post is not None else appointment.post_id})
+    locked = lock(appointment)
+    check_precondition(locked, if_match)
+    changes = with_default_precisions(Appointment, changes)
+    _refuse_extending_an_exact_end(locked, changes)
+    locked._previous_posts = {locked.post_id}
+    locked._previous_people = {locked.person_id}
+    return _apply(locked, changes, reason=reason)
 
 
-@transaction.atomic
+def _refuse_extending_an_exact_end(appointment: Appointment, changes: dict) -> None:
+    if "end_date" not in changes or appointment.end_date is None:
+        return
+    if appointment.end_date_precision != DatePrecision.EXACT:
+        return
+    wanted = changes["end_date"]
+    if wanted is None or wanted > appointment.end_date:
+        raise ValidationError(
+            {
+                "end_date": f"The appointment ended on {appointment.end_date:%Y-%m-%d} (exact); an exact end is "
+                "not moved later or reopened."
+            }
+        )
+
+
 def appointment_end(
     *,
     appointment: Appointment,
@@ -109,16 +315,11 @@ def appointment_end(
     end_date_precision: str = DatePrecision.EXACT,
     end_reason: str = "",
     reason: str = "",
+    if_match: str | None = None,
 ) -> Appointment:
-    """End an appointment on ``end_date`` (its last day in post)."""
-    lock_post(appointment.post)
-    appointment.refresh_from_db()
-    if appointment.end_date is not None and appointment.end_date < end_date:
-        raise ValidationError({"end_date": f"The appointment already ended on {appointment.end_date}."})
-    appointment.end_date = end_date
-    appointment.end_date_precision = end_date_precision
-    appointment.end_reason = end_reason
-    return record_save(appointment, reason=reason or end_reason)
+    """End an appointment on ``end_date`` (its last day in post): an update of its end, by the same rules."""
+    changes = {"end_date": end_date, "end_date_precision": end_date_precision, "end_reason": end_reason}
+    return appointment_update(appointment=appointment, changes=changes, reason=reason or end_reason, if_match=if_match)
 
 
 @transaction.atomic
@@ -134,13 +335,17 @@ def post_succeed(
     note: str = "",
     sources: Iterable[dict] = (),
     reason: str = "",
+    if_match: str | None = None,
 ) -> tuple[Appointment | None, Appointment]:
     """Appoint ``person`` from ``start_date``, ending the current holder the day before, in one transaction.
 
     On a single-seat post the predecessor is whoever holds it on ``start_date``; on a multi-seat post it must be named
     when the post is full. Returns (the ended appointment or None, the new appointment).
     """
-    post = lock_post(post)
+    sources = list(sources)
+    _refuse_too_many_sources(sources)
+    post = _lock_posts({post.pk})[post.pk]
+    check_precondition(post, if_match)
     predecessor = predecessor or _sole_holder(post, start_date)
     if predecessor is not None:
         if predecessor.post_id != post.pk:
@@ -150,10 +355,12 @@ def post_succeed(
             raise ValidationError(
                 {"start_date": f"The predecessor started on {predecessor.start_date}; the successor must start later."}
             )
-        predecessor.end_date = last_day
-        predecessor.end_date_precision = DatePrecision.EXACT
-        predecessor.end_reason = end_reason or f"Succeeded by {person}"
-        record_save(predecessor, reason=reason)
+        changes = {
+            "end_date": last_day,
+            "end_date_precision": DatePrecision.EXACT,
+            "end_reason": end_reason or f"Succeeded by {person}",
+        }
+        predecessor = appointment_update(appointment=predecessor, changes=changes, reason=reason)
     successor = appointment_create(
         person=person,
         post=post,

@@ -1,6 +1,9 @@
 """Helpers the API test modules share: URLs by route name, and the one error body every failure has."""
 
+from django.db.models import Model
 from django.urls import reverse
+
+from registry.models import Post
 
 NS = "registry-api"
 ERROR_KEYS = {"status", "code", "detail", "errors"}
@@ -32,3 +35,40 @@ def assert_error(response, status: int, field: str | None = None) -> dict:
     if field is not None:
         assert field in {error["field"] for error in body["errors"]}, body
     return body
+
+
+#: The steering committee: the seeded body most API tests read.
+COMMITTEE = "ban-chi-dao-tp-hcm-ve-hoi-nhap-quoc-te"
+
+# The brief form of each kind of related record, as responses render it.
+BRIEF_KEYS = {
+    "organization": {"id", "slug", "name", "url"},
+    "person": {"id", "slug", "name", "url"},
+    "portfolio": {"id", "slug", "name", "url"},
+    "document": {"id", "slug", "number", "title", "url"},
+    "post": {"id", "slug", "label", "name", "url"},
+}
+
+
+def chart_url(slug: str) -> str:
+    return reverse(f"{NS}:organization-chart", args=[slug])
+
+
+def seeded_post(slug: str) -> Post:
+    return Post.objects.get(slug=slug)
+
+
+def results(response) -> list[dict]:
+    assert response.status_code == 200, response.content
+    return response.json()["results"]
+
+
+def slugs(response) -> list[str]:
+    return [row["slug"] for row in results(response)]
+
+
+def assert_brief(value: dict, kind: str, record: Model) -> None:
+    assert set(value) == BRIEF_KEYS[kind], value
+    assert value["id"] == record.pk
+    assert value["slug"] == record.slug
+    assert value["url"].startswith("http://testserver/api/v1/")

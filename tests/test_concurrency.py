@@ -168,20 +168,20 @@ def test_two_opposite_moves_between_posts_do_not_deadlock(monkeypatch):
     moving_out = AppointmentFactory(post=first)
     moving_in = AppointmentFactory(post=second)
 
-    # Each request holds its first post lock until the other holds its own (the interleaving that deadlocks). The
-    # barrier's timeout only releases a request whose partner cannot take its first lock (locks taken in order).
+    # Each request, holding its post locks, waits for the other to hold its own: the interleaving that deadlocks when
+    # locks are taken one post at a time. The services lock both posts in id order in one statement, so the second
+    # request waits for the first instead; the barrier's timeout then lets the first go on. Both must reach the lock.
     both_locked = threading.Barrier(2, timeout=3)
-    lock_post, state = services.lock_post, threading.local()
+    real_lock_posts, calls = services._lock_posts, []
 
-    def lock_then_meet(post):
-        locked = lock_post(post)
-        if not getattr(state, "met", False):
-            state.met = True
-            with contextlib.suppress(threading.BrokenBarrierError):
-                both_locked.wait()
+    def lock_then_meet(post_ids):
+        locked = real_lock_posts(post_ids)
+        calls.append(sorted(post_ids))
+        with contextlib.suppress(threading.BrokenBarrierError):
+            both_locked.wait()
         return locked
 
-    monkeypatch.setattr(services, "lock_post", lock_then_meet)
+    monkeypatch.setattr(services, "_lock_posts", lock_then_meet)
 
     def move(appointment: Appointment, post: Post) -> Callable[[], object]:
         def request():
@@ -200,6 +200,7 @@ def test_two_opposite_moves_between_posts_do_not_deadlock(monkeypatch):
     statuses = [response.status_code for _, response in outcomes]
     assert set(statuses) <= {200, 409}, statuses
     assert 200 in statuses
+    assert calls == [sorted([first.pk, second.pk])] * 2  # the patched lock was really taken, by both requests
     moving_out.refresh_from_db()
     moving_in.refresh_from_db()
     assert (moving_out.post_id == second.pk) == (statuses[0] == 200)

@@ -22,6 +22,7 @@ from registry.models import (
     Person,
     Portfolio,
     Post,
+    SeedBaseline,
     SystemKey,
 )
 from tests.factories import (
@@ -200,23 +201,72 @@ def _citation_without_quote():
     return CitationFactory.build(record=OrganizationFactory(), document=DocumentFactory(), quote="")
 
 
+def _seed_baseline_duplicate_key():
+    SeedBaseline.objects.create(model="person", key="someone", object_id=1, values={})
+    return SeedBaseline(model="person", key="someone", object_id=2, values={})
+
+
+def _identifier_on_two_people():
+    from registry.models import Identifier
+
+    first, second = PersonFactory(), PersonFactory()
+    Identifier.objects.create(record=first, scheme="wikidata", identifier="Q4115189")
+    return Identifier(record=second, scheme="wikidata", identifier="Q4115189")
+
+
+def _other_name(**values):
+    from registry.models import OtherName
+
+    return OtherName(record=OrganizationFactory(), name="Sở Ngoại vụ", **values)
+
+
+def _other_name_duplicate():
+    first = _other_name()
+    first.save()
+    from registry.models import OtherName
+
+    return OtherName(record=first.record, name=first.name, kind=first.kind)
+
+
 CASES = [
+    Case("registry_identifier_unique_per_kind", _identifier_on_two_people, "identifier", "already carries"),
+    Case(
+        "registry_othername_end_after_start",
+        lambda: _other_name(
+            start_date=D(2024, 6, 1), start_date_precision=EXACT, end_date=D(2024, 5, 1), end_date_precision=EXACT
+        ),
+        "end_date",
+        "end_date must be on or after start_date",
+    ),
+    Case(
+        "registry_othername_start_precision",
+        lambda: _other_name(start_date=D(2024, 6, 1)),
+        "start_date_precision",
+        "start_date_precision is required",
+    ),
+    Case(
+        "registry_othername_end_precision",
+        lambda: _other_name(end_date=D(2024, 6, 1)),
+        "end_date_precision",
+        "end_date_precision is required",
+    ),
+    Case("registry_othername_unique_per_record", _other_name_duplicate, "name", "already has this name"),
     Case(
         "registry_organization_dissolved_after_founded",
         _organization_dissolved_before_founded,
-        NON_FIELD_ERRORS,
+        "dissolution_date",
         "dissolution_date must be on or after founding_date",
     ),
     Case(
         "registry_organization_founding_precision",
         _organization_founding_date_without_precision,
-        NON_FIELD_ERRORS,
+        "founding_date_precision",
         "founding_date_precision is required with founding_date",
     ),
     Case(
         "registry_organization_dissolution_precision",
         _organization_dissolution_date_without_precision,
-        NON_FIELD_ERRORS,
+        "dissolution_date_precision",
         "dissolution_date_precision is required with dissolution_date",
     ),
     # Organization.clean() reports the cycle on the parent field before the constraint is checked.
@@ -230,36 +280,36 @@ CASES = [
     Case(
         "registry_organizationrelationship_two_bodies",
         _relationship_one_body,
-        NON_FIELD_ERRORS,
+        "object",
         "two different organizations",
     ),
     Case(
         "registry_organizationrelationship_end_after_start",
         _relationship_ends_before_start,
-        NON_FIELD_ERRORS,
+        "end_date",
         "end_date must be on or after start_date",
     ),
     Case(
         "registry_organizationrelationship_start_precision",
         _relationship_start_without_precision,
-        NON_FIELD_ERRORS,
+        "start_date_precision",
         "start_date_precision is required with start_date",
     ),
     Case(
         "registry_organizationrelationship_end_precision",
         _relationship_end_without_precision,
-        NON_FIELD_ERRORS,
+        "end_date_precision",
         "end_date_precision is required with end_date",
     ),
     Case(
         "registry_duty_unique_order", _duty_duplicate_order, NON_FIELD_ERRORS, "Organization and Order already exists"
     ),
-    Case("registry_duty_order_from_one", _duty_order_zero, NON_FIELD_ERRORS, "order starts at 1"),
+    Case("registry_duty_order_from_one", _duty_order_zero, "order", "order starts at 1"),
     Case("registry_post_at_least_one_seat", _post_without_seats, "seats", "greater than or equal to 1"),
     Case(
         "registry_post_not_ex_officio_of_itself",
         _post_ex_officio_of_itself,
-        NON_FIELD_ERRORS,
+        "ex_officio_of",
         "cannot be held by virtue of itself",
     ),
     Case(
@@ -277,7 +327,7 @@ CASES = [
     Case(
         "registry_appointment_end_precision",
         _appointment_end_without_precision,
-        NON_FIELD_ERRORS,
+        "end_date_precision",
         "end_date_precision is required with end_date",
     ),
     # A blank start_date_precision is refused by the field itself, so full_clean() names it directly.
@@ -290,19 +340,19 @@ CASES = [
     Case(
         "registry_appointment_capacity_not_post",
         _appointment_capacity_is_the_post,
-        NON_FIELD_ERRORS,
+        "capacity",
         "capacity is another post",
     ),
     Case(
         "registry_document_date_precision",
         _document_date_without_precision,
-        NON_FIELD_ERRORS,
+        "date_precision",
         "date_precision is required when a date is given",
     ),
     Case(
         "registry_document_unique_file_name",
         _document_duplicate_file_name,
-        NON_FIELD_ERRORS,
+        "file_name",
         "registry_document_unique_file_name",
     ),
     Case(
@@ -313,6 +363,12 @@ CASES = [
     ),
     # A blank quote is refused by the field itself, so full_clean() names it directly.
     Case("registry_citation_quote_required", _citation_without_quote, "quote", "cannot be blank"),
+    Case(
+        "registry_seedbaseline_unique_key",
+        _seed_baseline_duplicate_key,
+        NON_FIELD_ERRORS,
+        "Model and Key already exists",
+    ),
     Case(
         "registry_systemkey_one_usable_key",
         _system_key_second_usable_key,
@@ -842,12 +898,12 @@ def test_relationship_as_of():
     assert not ours.as_of(D(2025, 1, 1)).exists()
 
 
-def test_post_as_of_follows_its_organization():
+def test_post_exists_on_follows_its_organization():
     organization = OrganizationFactory(founding_date=D(2024, 1, 1), founding_date_precision=EXACT)
     post = PostFactory(organization=organization)
     ours = Post.objects.filter(pk=post.pk)
-    assert not ours.as_of(D(2023, 12, 31)).exists()
-    assert ours.as_of(D(2024, 1, 1)).exists()
+    assert not ours.exists_on(D(2023, 12, 31)).exists()
+    assert ours.exists_on(D(2024, 1, 1)).exists()
 
 
 # -- __str__ --------------------------------------------------------------------------------------------------------

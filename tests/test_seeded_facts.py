@@ -8,9 +8,10 @@ import datetime
 import pytest
 
 from registry.choices import DatePrecision, Honorific, PostRole, RelationshipKind
-from registry.filtersets import today
-from registry.models import Appointment, Document, Organization, OrganizationRelationship, Person, Post
+from registry.clock import today
+from registry.models import Appointment, Citation, Document, Organization, OrganizationRelationship, Person, Post
 from registry.selectors import organization_chart, vacant_seats
+from registry.text import comparable
 
 pytestmark = pytest.mark.django_db
 
@@ -41,6 +42,12 @@ def posts_held(person_slug: str, day: datetime.date) -> set[str]:
 
 def committee_chart(day: datetime.date = FOUNDED):
     return organization_chart(Organization.objects.get(slug=COMMITTEE), day)
+
+
+def quotes(record, field: str | None = None) -> list[str]:
+    """The record's quotes (only those for ``field`` when it is given), white space normalised."""
+    citations = record.sources.all() if field is None else record.sources.filter(field=field)
+    return [comparable(citation.quote) for citation in citations]
 
 
 def chart_post(chart, **match) -> Post:
@@ -183,6 +190,44 @@ def test_committee_founding_and_parent():
     assert committee.founding_date_precision == DatePrecision.ATTESTED
     assert committee.parent.slug == "ubnd-tp-hcm"
     assert committee.dissolution_date is None
+    # The sentence that states who set it up, not "giúp UBND TP.HCM" (which says whom it helps).
+    assert quotes(committee, "parent") == [
+        "UBND TP.HCM vừa thành lập Ban Chỉ đạo TP.HCM về hội nhập quốc tế do Chủ tịch Nguyễn Văn Được làm Trưởng ban."
+    ]
+
+
+def test_legal_basis_is_the_framework_the_committee_follows():
+    committee = Organization.objects.get(slug=COMMITTEE)
+    (basis,) = quotes(committee, "legal_basis")
+    assert basis.startswith("bám sát Chương trình hành động của Thành ủy thực hiện Nghị quyết số 59-NQ/TW")
+    assert "bám sát" in committee.note
+    assert "the founding decision is not named in the sources" in committee.note
+
+
+def test_standing_flags_cite_the_passage_that_lists_the_standing_board():
+    for post in committee_chart().posts:
+        if not post.standing:
+            continue
+        (passage,) = quotes(post, "standing")
+        assert passage.startswith("Thường trực Ban Chỉ đạo gồm 4 thành viên.")
+        assert all(holder.person.name in passage for holder in post.holders)  # the passage names its holder
+
+
+@pytest.mark.parametrize(
+    ("slug", "named_as"),
+    [
+        ("so-ngoai-vu-tp-hcm", "Sở Ngoại vụ"),
+        ("so-cong-thuong-tp-hcm", "Công Thương"),
+        ("so-noi-vu-tp-hcm", "Nội vụ"),
+        ("vien-nghien-cuu-phat-trien-tp-hcm", "Viện Nghiên cứu phát triển"),
+    ],
+)
+def test_the_city_bodies_parent_is_cited_from_a_passage_that_names_them(slug, named_as):
+    body = Organization.objects.get(slug=slug)
+    assert body.parent.slug == "thanh-pho-ho-chi-minh"
+    (passage,) = quotes(body, "parent")
+    assert "của TP.HCM" in passage or "của Thành phố" in passage
+    assert named_as in passage
 
 
 # -- Chairman of the People's Committee over time -------------------------------------------------------------------
@@ -216,7 +261,9 @@ def test_chairman_seat_is_vacant_in_mid_2025():
 def test_phan_van_mai_term_is_bounded_by_what_the_sources_attest():
     term = Appointment.objects.get(person__slug="phan-van-mai", post__slug=CHAIRMAN)
     assert (term.start_date, term.start_date_precision) == (D(2023, 4, 26), DatePrecision.ATTESTED)
-    assert (term.end_date, term.end_date_precision) == (D(2024, 12, 13), DatePrecision.ATTESTED)
+    # The last document that shows him in post prints "Sáng 13-12" without a year: the end is inferred.
+    assert (term.end_date, term.end_date_precision) == (D(2024, 12, 13), DatePrecision.INFERRED)
+    assert "art-2024-12-13" in term.note
 
 
 def test_nobody_holds_any_post_in_mid_2025():
@@ -242,14 +289,59 @@ def test_bui_thanh_son_is_not_recorded_in_december_2025():
     assert posts_held("bui-thanh-son", D(2025, 12, 22)) == set()
 
 
-def test_working_group_leader_is_ex_officio_the_chairman():
+def test_working_group_leader_is_ex_officio_the_chairman_and_nobody_is_deduced_into_the_post():
     leader = Post.objects.get(slug="to-cong-tac-doi-ngoai-va-hop-tac-quoc-te-to-truong")
     assert leader.organization.slug == "to-cong-tac-doi-ngoai-va-hop-tac-quoc-te"
-    assert leader.ex_officio_of.slug == CHAIRMAN
-    assert holders(leader.slug, D(2023, 4, 26)) == ["Phan Văn Mãi"]
-    appointment = Appointment.objects.as_of(D(2023, 4, 26)).get(post=leader)
-    assert appointment.capacity.slug == CHAIRMAN
-    assert holders(leader.slug, D(2023, 4, 27)) == []  # no later source mentions the group
+    assert leader.ex_officio_of.slug == CHAIRMAN  # the rule is stated: "do Chủ tịch UBND TP.HCM làm tổ trưởng"
+    assert quotes(leader, "ex_officio_of") == ["do Chủ tịch UBND TP.HCM làm tổ trưởng"]
+    # No sentence names the person who led it, so no appointment is kept (Phan Văn Mãi is chairman that day).
+    assert not leader.appointments.exists()
+    assert posts_held("phan-van-mai", D(2023, 4, 26)) == {CHAIRMAN}
+
+
+def test_working_group_ends_where_its_only_document_ends():
+    group = Organization.objects.get(slug="to-cong-tac-doi-ngoai-va-hop-tac-quoc-te")
+    assert (group.founding_date, group.founding_date_precision) == (D(2023, 4, 26), DatePrecision.ATTESTED)
+    assert (group.dissolution_date, group.dissolution_date_precision) == (D(2023, 4, 26), DatePrecision.ATTESTED)
+    assert not Organization.objects.exists_on(D(2023, 4, 27)).filter(pk=group.pk).exists()
+
+
+def test_every_appointment_has_a_quote_that_names_the_person_and_the_post():
+    for appointment in Appointment.objects.select_related("person", "post"):
+        assert any(
+            appointment.person.name in quote and appointment.post.label.casefold() in quote.casefold()
+            for quote in quotes(appointment)
+        ), appointment
+
+
+@pytest.mark.parametrize(
+    ("post", "ends"),
+    [
+        ("bo-ngoai-giao-bo-truong", ("end_date",)),
+        ("chinh-phu-pho-thu-tuong", ("start_date", "end_date")),
+        ("ban-chap-hanh-trung-uong-dang-uy-vien", ("start_date", "end_date")),
+    ],
+)
+def test_bui_thanh_son_dates_from_the_undated_article_are_inferred(post, ends):
+    appointment = Appointment.objects.get(person__slug="bui-thanh-son", post__slug=post)
+    for end in ends:
+        assert getattr(appointment, end) == D(2024, 12, 13)
+        assert getattr(appointment, f"{end}_precision") == DatePrecision.INFERRED
+    assert "date_note of art-2024-12-13" in appointment.note
+
+
+def test_no_date_is_stated_from_a_document_without_an_exact_date():
+    stated = (DatePrecision.EXACT, DatePrecision.ATTESTED)
+    for appointment in Appointment.objects.all():
+        for day, precision in (
+            (appointment.start_date, appointment.start_date_precision),
+            (appointment.end_date, appointment.end_date_precision),
+        ):
+            if precision in stated:
+                exact = {
+                    citation.document.date for citation in appointment.sources.filter(document__date_precision="exact")
+                }
+                assert day in exact, (appointment, day)
 
 
 def test_ngo_le_van_is_deputy_minister_in_december_2025():
@@ -264,7 +356,63 @@ def test_ngo_le_van_is_deputy_minister_in_december_2025():
 def test_department_of_foreign_affairs_has_dual_subordination():
     serves = OrganizationRelationship.objects.filter(subject__slug="so-ngoai-vu-tp-hcm", kind=RelationshipKind.SERVES)
     assert set(serves.values_list("object__slug", flat=True)) == {"bo-ngoai-giao", "ubnd-tp-hcm", "thanh-uy-tp-hcm"}
-    assert serves.as_of(D(2023, 4, 26)).filter(object__slug__in=["bo-ngoai-giao", "ubnd-tp-hcm"]).count() == 2
+    assert set(serves.as_of(D(2023, 4, 26)).values_list("object__slug", flat=True)) == {
+        "bo-ngoai-giao",
+        "ubnd-tp-hcm",
+        "thanh-uy-tp-hcm",
+    }
+    # Serving the City Party Committee is said only in 2023: it ends on the last day a document shows it.
+    assert set(serves.as_of(D(2025, 12, 22)).values_list("object__slug", flat=True)) == {"bo-ngoai-giao", "ubnd-tp-hcm"}
+    party = serves.get(object__slug="thanh-uy-tp-hcm")
+    assert (party.end_date, party.end_date_precision) == (D(2023, 4, 26), DatePrecision.ATTESTED)
+
+
+def test_department_is_the_ministrys_representative_body_in_the_south():
+    ministry = OrganizationRelationship.objects.get(
+        subject__slug="so-ngoai-vu-tp-hcm", object__slug="bo-ngoai-giao", kind=RelationshipKind.SERVES
+    )
+    assert "cơ quan đại diện của Bộ Ngoại giao tại khu vực phía Nam" in ministry.description
+    assert "vừa là cơ quan đại diện của Bộ Ngoại giao tại khu vực phía Nam" in quotes(ministry)
+    assert ministry.end_date is None  # shown by the article of 22/12/2025
+
+
+def test_department_duties_asked_of_it_in_december_2025():
+    department = Organization.objects.get(slug="so-ngoai-vu-tp-hcm")
+    texts = list(department.duties.order_by("order").values_list("text", flat=True))
+    assert len(texts) == 5
+    assert texts[2].startswith("nâng cao chất lượng và hiệu quả công tác tổ chức các đoàn ra, đoàn vào")
+    assert texts[3] == (
+        "Chủ trì tham mưu và triển khai hiệu quả việc thực hiện Nghị quyết 59 về hội nhập quốc tế trong tình hình mới"
+    )
+    assert texts[4].startswith("xây dựng và hoàn thiện kế hoạch hoạt động đối ngoại của TP giai đoạn 2025 - 2030")
+    for duty in department.duties.filter(order__gte=3):
+        assert duty.sources.get().document.slug == "art-2025-12-22"
+
+
+def test_party_delegation_has_no_parent_because_no_source_gives_one():
+    delegation = Organization.objects.get(slug="ban-can-su-dang-bo-ngoai-giao")
+    assert delegation.parent is None
+
+
+def test_every_link_has_a_citation_for_its_field():
+    for body in Organization.objects.filter(parent__isnull=False):
+        assert quotes(body, "parent"), body.slug
+    for document in Document.objects.filter(issuer__isnull=False):
+        assert quotes(document, "issuer"), document.slug
+    for post in Post.objects.filter(ex_officio_of__isnull=False):
+        assert quotes(post, "ex_officio_of"), post.slug
+
+
+def test_open_records_are_shown_by_a_december_2025_document():
+    latest = {"art-2025-12-15", "art-2025-12-22"}
+    for model, open_records in (
+        (Appointment, Appointment.objects.filter(end_date__isnull=True)),
+        (OrganizationRelationship, OrganizationRelationship.objects.filter(end_date__isnull=True)),
+        (Organization, Organization.objects.filter(founding_date__isnull=False, dissolution_date__isnull=True)),
+    ):
+        for record in open_records:
+            documents = set(record.sources.values_list("document__slug", flat=True))
+            assert documents & latest, (model.__name__, str(record), documents)
 
 
 def test_coordination_regulation_between_party_bodies():
@@ -275,7 +423,9 @@ def test_coordination_regulation_between_party_bodies():
     )
     assert relationship.start_date == D(2023, 4, 26)
     assert relationship.start_date_precision == DatePrecision.EXACT
-    assert relationship.end_date is None
+    # Last shown in force by the article of 13 December, whose year is inferred.
+    assert (relationship.end_date, relationship.end_date_precision) == (D(2024, 12, 13), DatePrecision.INFERRED)
+    assert "art-2024-12-13" in relationship.description_en
     assert relationship.document.slug == "quy-che-phoi-hop-ban-thuong-vu-thanh-uy-ban-can-su-dang-bo-ngoai-giao"
     assert relationship.document.issued_on == D(2023, 4, 26)
     assert relationship.document.kind == "regulation"
@@ -287,6 +437,16 @@ def test_provinces_merged_into_the_city(province):
     assert merger.object.slug == "thanh-pho-ho-chi-minh"
     assert merger.start_date == D(2025, 12, 22)
     assert merger.start_date_precision == DatePrecision.ATTESTED
+    assert merger.description == (
+        "TP.HCM chính thức sáp nhập với tỉnh Bình Dương và tỉnh Bà Rịa - Vũng Tàu "
+        "trở thành một đơn vị hành chính đặc biệt"
+    )
+    assert "into one special administrative unit" in merger.description_en
+    # No longer a separate province by the day the merger is reported.
+    body = merger.subject
+    assert (body.dissolution_date, body.dissolution_date_precision) == (D(2025, 12, 22), DatePrecision.ATTESTED)
+    assert not Organization.objects.exists_on(D(2025, 12, 23)).filter(pk=body.pk).exists()
+    assert not Organization.objects.exists_on(today()).filter(pk=body.pk).exists()
 
 
 # -- Documents and people -------------------------------------------------------------------------------------------
@@ -294,10 +454,10 @@ def test_provinces_merged_into_the_city(province):
 
 def test_undated_article_says_its_year_is_inferred():
     article = Document.objects.get(slug="art-2024-12-13")
-    assert article.published_on == D(2024, 12, 13)
-    assert article.date_precision == DatePrecision.INFERRED
+    assert article.published_on is None  # the event day ("Sáng 13-12") is not a publication date
+    assert article.date_precision == ""
     assert "no year" in article.date_note
-    assert "The year 2024 is inferred" in article.date_note
+    assert "The year of the event, 2024, is inferred" in article.date_note
     assert "Sáng 13-12" in article.text
     assert "2024" not in article.text  # the year really is not printed
 
@@ -319,3 +479,39 @@ def test_only_the_seven_named_people_exist():
 
 def test_phan_van_mai_has_no_honorific_because_no_source_gives_one():
     assert Person.objects.get(slug="phan-van-mai").honorific == ""
+
+
+def test_the_2023_article_names_its_outlet():
+    article = Document.objects.get(slug="art-2023-04-26")
+    assert article.publisher == "Một thế giới"
+    assert quotes(article, "publisher") == ["Nổi bật Một thế giới"]
+
+
+@pytest.mark.parametrize(
+    "slug",
+    [
+        "ke-hoach-truyen-thong-ve-hoi-nhap-quoc-te",
+        "de-an-xay-dung-thanh-pho-thong-minh",
+        "de-an-xay-dung-khu-do-thi-sang-tao",
+    ],
+)
+def test_instruments_whose_issuer_is_not_named_have_none(slug):
+    document = Document.objects.get(slug=slug)
+    assert document.issuer is None
+    assert "no issuer is recorded" in document.date_note
+
+
+def test_the_city_is_drafting_its_foreign_affairs_strategy_in_2023():
+    strategy = Document.objects.get(slug="chien-luoc-doi-ngoai-tp-hcm")
+    assert strategy.kind == "strategy"
+    assert strategy.issuer.slug == "thanh-pho-ho-chi-minh"
+    assert quotes(strategy, "issuer") == ["Thành phố đang xây dựng chiến lược đối ngoại"]
+    assert strategy.issued_on is None
+
+
+def test_the_13th_congress_foreign_policy_line_is_a_document_referred_to():
+    line = Document.objects.get(slug="duong-loi-doi-ngoai-dai-hoi-xiii")
+    assert line.title == "Đường lối đối ngoại của Đại hội XIII của Đảng"
+    assert Citation.objects.filter(
+        document__slug="art-2024-12-13", quote="triển khai hiệu quả đường lối đối ngoại của Đại hội XIII của Đảng"
+    ).exists()

@@ -263,16 +263,18 @@ def test_record_the_models_refuse_is_refused(tmp_path):
 
 
 def test_appointment_beyond_the_seats_is_refused(tmp_path):
+    # A second term of the chairman, overlapping his first: cited and dated so that it keeps the seed rules.
     intruder = {
-        "person": "bui-thanh-son",
+        "person": "nguyen-van-duoc",
         "post": "ubnd-tp-hcm-chu-tich",
         "start_date": datetime.date(2025, 12, 20),
-        "start_date_precision": "attested",
+        "start_date_precision": "inferred",
+        "sources": [{"document": "art-2025-12-15", "quote": "Ông Nguyễn Văn Được, Chủ tịch UBND TP.HCM"}],
     }
     path = write_seed(tmp_path, {"appointments": [intruder]})
     with pytest.raises(SeedError, match=r"post=ubnd-tp-hcm-chu-tich.*refused: post:"):
         load_seed_file(path)
-    assert not Appointment.objects.filter(person__slug="bui-thanh-son", post__slug="ubnd-tp-hcm-chu-tich").exists()
+    assert not Appointment.objects.filter(post__slug="ubnd-tp-hcm-chu-tich", start_date=intruder["start_date"]).exists()
 
 
 @pytest.mark.parametrize("content", ["- just\n- a list\n", "organizations: [\n"])

@@ -12,7 +12,6 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.urls import reverse
 
-from registry import admin as registry_admin
 from registry import services
 from registry.models import Appointment, Citation, Post
 from tests.factories import (
@@ -544,13 +543,13 @@ class TestApiActions:
                 lambda: {"end_date": "2024-12-31"},
             ),
             (
-                "record_save",
+                "record_create",
                 "post",
                 lambda: reverse(f"{NS}:person-list"),
                 lambda: {"slug": "conflicting", "name": "Lê Xung Đột"},
             ),
             (
-                "record_save",
+                "record_update",
                 "patch",
                 lambda: reverse(f"{NS}:organization-detail", args=[OrganizationFactory().slug]),
                 lambda: {"name_en": "Conflict"},
@@ -592,14 +591,14 @@ class TestApiActions:
 # --- the admin ---------------------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def superuser_client(client, django_user_model):
-    client.force_login(django_user_model.objects.create_superuser("root", "root@example.com", password=None))
-    return client
-
-
 def appoint_url(post: Post) -> str:
     return reverse("admin:registry_post_appoint", args=[post.pk])
+
+
+def desk(**values) -> dict:
+    """The admin desk's form (registry/desk_admin.py), confirmed, with a source document and its quote."""
+    document = DocumentFactory(text="")
+    return {"document": document.pk, "quote": "bổ nhiệm", "start_date_precision": "exact", "confirm": "1", **values}
 
 
 class TestAdmin:
@@ -608,7 +607,9 @@ class TestAdmin:
         response = superuser_client.get(appoint_url(post))
         assert response.status_code == 200
         assert response.context["original"] == post
-        assert {"person", "start_date", "end_current_holder", "reason"} <= set(response.context["form"].fields)
+        assert {"person", "start_date", "predecessor", "document", "quote", "reason"} <= set(
+            response.context["form"].fields
+        )
 
     def test_appoint_page_of_an_unknown_post(self, superuser_client):
         assert superuser_client.get(reverse("admin:registry_post_appoint", args=[999_999])).status_code == 404
@@ -618,7 +619,7 @@ class TestAdmin:
         client.force_login(staff)
         post = PostFactory()
         assert client.get(appoint_url(post)).status_code == 403
-        response = client.post(appoint_url(post), {"person": PersonFactory().pk, "start_date": "2024-01-01"})
+        response = client.post(appoint_url(post), desk(person=PersonFactory().pk, start_date="2024-01-01"))
         assert response.status_code == 403
         assert not Appointment.objects.filter(post=post).exists()
 
@@ -627,13 +628,7 @@ class TestAdmin:
         person = PersonFactory()
         response = superuser_client.post(
             appoint_url(holder.post),
-            {
-                "person": person.pk,
-                "start_date": "2025-01-01",
-                "start_date_precision": "exact",
-                "end_current_holder": "on",
-                "reason": "admin succession",
-            },
+            desk(person=person.pk, start_date="2025-01-01", predecessor=holder.pk, reason="admin succession"),
         )
         assert response.status_code == 302
         assert response["Location"] == reverse("admin:registry_post_change", args=[holder.post.pk])
@@ -648,9 +643,7 @@ class TestAdmin:
         post = PostFactory(seats=2)
         holder = AppointmentFactory(post=post, start_date=D(2024, 1, 1))
         person = PersonFactory()
-        response = superuser_client.post(
-            appoint_url(post), {"person": person.pk, "start_date": "2025-01-01", "start_date_precision": "exact"}
-        )
+        response = superuser_client.post(appoint_url(post), desk(person=person.pk, start_date="2025-01-01"))
         assert response.status_code == 302
         holder.refresh_from_db()
         assert holder.end_date is None
@@ -658,17 +651,16 @@ class TestAdmin:
 
     @pytest.mark.parametrize(
         "start, field",
-        [("2024-01-01", "start_date"), ("2023-06-01", "__all__")],
+        [("2024-01-01", "predecessor_last_day"), ("2023-06-01", "predecessor_last_day")],
         ids=["same-day-as-the-holder", "before-the-holder"],
     )
     def test_a_successor_not_starting_after_the_holder_shows_the_form_again(self, superuser_client, start, field):
-        """Same day: the holder's end would come before their start. Earlier: nobody holds the post that day, and an
-        open appointment from then would overlap the holder's (a form-wide error)."""
+        """Same day or earlier: the holder's last day (the day before) would come before their start."""
         holder = AppointmentFactory(start_date=D(2024, 1, 1))
         person = PersonFactory()
         response = superuser_client.post(
             appoint_url(holder.post),
-            {"person": person.pk, "start_date": start, "start_date_precision": "exact", "end_current_holder": "on"},
+            desk(person=person.pk, start_date=start, predecessor=holder.pk),
         )
         assert response.status_code == 200
         form = response.context["form"]
@@ -683,16 +675,14 @@ class TestAdmin:
         organization = OrganizationFactory(dissolution_date=D(2024, 12, 31), dissolution_date_precision="exact")
         post = PostFactory(organization=organization)
         person = PersonFactory()
-        response = superuser_client.post(
-            appoint_url(post), {"person": person.pk, "start_date": "2024-06-01", "start_date_precision": "exact"}
-        )
+        response = superuser_client.post(appoint_url(post), desk(person=person.pk, start_date="2024-06-01"))
         assert response.status_code == 200
         assert response.context["form"].errors
         assert not Appointment.objects.filter(person=person).exists()
 
-    def test_end_current_holders_today(self, superuser_client, monkeypatch):
+    def test_end_current_holders_today(self, superuser_client, today_is):
         day = D(2025, 6, 15)
-        monkeypatch.setattr(registry_admin, "today", lambda: day)
+        today_is(day)
         selected = PostFactory(seats=2)
         holders = AppointmentFactory.create_batch(2, post=selected, start_date=D(2024, 1, 1))
         past = ended(AppointmentFactory(post=PostFactory(), start_date=D(2023, 1, 1)), D(2023, 12, 31))

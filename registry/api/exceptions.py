@@ -2,23 +2,60 @@
 
 import logging
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError
+from django.db import IntegrityError, InterfaceError, OperationalError
 from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions, status
-from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from registry.services import PreconditionFailed
+
 logger = logging.getLogger(__name__)
+
+#: Seconds a client should wait before retrying while the database is unavailable.
+RETRY_AFTER_OUTAGE = 5
 
 
 class Conflict(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
     default_detail = "The request conflicts with the current state of the registry."
     default_code = "conflict"
+
+
+class Stale(exceptions.APIException):
+    """If-Match names a version the record no longer has."""
+
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_code = "precondition_failed"
+
+    def __init__(self, etag: str):
+        self.etag = etag
+        super().__init__(
+            f"The record has changed since you read it: its current ETag is {etag}. Nothing was written; read it "
+            "again and retry with the new ETag."
+        )
+
+
+class TooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_code = "too_large"
+
+    def __init__(self):
+        super().__init__(too_large_message())
+
+
+def too_large_message() -> str:
+    return f"The request body is larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes."
+
+
+class DatabaseUnavailable(exceptions.APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_code = "unavailable"
+    default_detail = "The registry's database is unavailable; nothing was written. Retry after the Retry-After delay."
 
 
 def flatten_errors(detail, field: str | None = None) -> list[dict]:
@@ -29,11 +66,8 @@ def flatten_errors(detail, field: str | None = None) -> list[dict]:
             for key, value in detail.items()
             for error in flatten_errors(
                 value,
-                None
-                if key in ("non_field_errors", "__all__") and field is None
-                else f"{field}.{key}"
-                if field
-                else str(key),
+                # A list's or an object's own error (too many items, say) belongs to the field holding it.
+                field if key in ("non_field_errors", "__all__") else f"{field}.{key}" if field else str(key),
             )
         ]
     if isinstance(detail, list):
@@ -53,6 +87,13 @@ def error_body(status_code: int, code: str, errors: list[dict]) -> dict:
 
 
 def _as_drf_exception(exc):
+    if isinstance(exc, PreconditionFailed):
+        return Stale(exc.etag)
+    if isinstance(exc, RequestDataTooBig):
+        return TooLarge()
+    if isinstance(exc, (OperationalError, InterfaceError)):
+        logger.error("database unavailable: %s", exc)
+        return DatabaseUnavailable()
     if isinstance(exc, DjangoValidationError):
         return exceptions.ValidationError(as_serializer_error(exc))
     if isinstance(exc, Http404):
@@ -91,7 +132,39 @@ def exception_handler(exc, context):
         code = exc.get_codes() if isinstance(exc.get_codes(), str) else "error"
         errors = [{"field": None, "code": code, "message": str(exc.detail)}]
     response.data = error_body(response.status_code, code, errors)
+    if isinstance(exc, Stale):
+        response["ETag"] = exc.etag
+    if isinstance(exc, DatabaseUnavailable):
+        response["Retry-After"] = str(RETRY_AFTER_OUTAGE)
     return response
+
+
+def json_error(status_code: int, code: str, message: str) -> JsonResponse:
+    """An error answered outside DRF (middleware, Django's handlers) in the same body shape."""
+    return JsonResponse(
+        error_body(status_code, code, [{"field": None, "code": code, "message": message}]), status=status_code
+    )
+
+
+def database_unavailable() -> JsonResponse:
+    response = json_error(503, "unavailable", DatabaseUnavailable.default_detail)
+    response["Retry-After"] = str(RETRY_AFTER_OUTAGE)
+    return response
+
+
+def json_bad_request(request, exception=None):
+    """Django's own 400s (a Host not allowed, a malformed request) in the API's error shape."""
+    return json_error(400, "bad_request", _bad_request_message(exception))
+
+
+def _bad_request_message(exception) -> str:
+    from django.core.exceptions import DisallowedHost
+
+    if isinstance(exception, DisallowedHost):
+        return "The Host header names a host this server does not answer to."
+    if isinstance(exception, RequestDataTooBig):
+        return too_large_message()
+    return "Bad request."
 
 
 def json_page_not_found(request, exception=None):
@@ -102,9 +175,3 @@ def json_page_not_found(request, exception=None):
 def json_server_error(request):
     body = error_body(500, "server_error", [{"field": None, "code": "server_error", "message": "Internal error."}])
     return JsonResponse(body, status=500)
-
-
-def error_response(status_code: int, code: str, message: str, field: str | None = None) -> Response:
-    return Response(
-        error_body(status_code, code, [{"field": field, "code": code, "message": message}]), status=status_code
-    )

@@ -9,9 +9,13 @@ class RegistryPagination(PageNumberPagination):
     max_page_size = 200
 
     def paginate_queryset(self, queryset, request, view=None):
+        self.check_parameters(request)
+        return super().paginate_queryset(queryset, request, view)
+
+    def check_parameters(self, request) -> None:
+        """`page` and `page_size` are positive integers, or a 400 naming them (also where nothing is paged)."""
         self._refuse_malformed(request, self.page_query_param)
         self._refuse_malformed(request, self.page_size_query_param)
-        return super().paginate_queryset(queryset, request, view)
 
     @staticmethod
     def _refuse_malformed(request, name: str) -> None:

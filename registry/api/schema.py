@@ -8,19 +8,19 @@ from rest_framework import serializers
 from registry.api.permissions import anonymous_may_read
 
 
-class BriefRelatedFieldExtension(OpenApiSerializerFieldExtension):
+class RelatedFieldExtension(OpenApiSerializerFieldExtension):
     """Responses show the brief object; requests take the lookup key (a slug string or an integer id)."""
 
-    target_class = "registry.api.fields.BriefRelatedField"
+    target_class = "registry.api.serializers.base.RelatedField"
 
     def map_serializer_field(self, auto_schema, direction):
         if direction == "response":
-            return auto_schema.resolve_serializer(self.target.brief, direction).ref
+            return auto_schema.resolve_serializer(self.target.brief_class, direction).ref
         if self.target.lookup == "pk":
             schema = {"type": "integer", "minimum": 1}
         else:
             schema = {"type": "string", "minLength": 1, "pattern": "^[-a-zA-Z0-9_]+$"}
-        model = self.target.get_queryset().model._meta.verbose_name
+        model = self.target.model._meta.verbose_name
         schema["description"] = f"The {'id' if self.target.lookup == 'pk' else 'slug'} of the {model}."
         return schema
 
@@ -59,7 +59,10 @@ ERRORS = {
     403: "Signed in, but without the permission this needs.",
     404: "No such record, or a page past the last one.",
     409: "Conflicts with the registry's state: the record is still referenced, or a concurrent change won.",
+    412: "If-Match names a version the record no longer has: nothing was written; the ETag header is the current one.",
+    413: "The request body is larger than 1,000,000 bytes.",
     429: "Too many requests: slow down and retry after the time in the Retry-After header.",
+    503: "The database is unavailable: nothing was written; retry after the time in the Retry-After header.",
 }
 ACTION_SUMMARIES = {
     "list": "List {plural}",
@@ -131,5 +134,23 @@ class RegistryAutoSchema(AutoSchema):
             codes.append(404)
         if writes:
             codes.append(409)
-        codes.append(429)
-        return codes
+        if writes and detail:
+            codes.append(412)
+        if self.method in ("POST", "PUT", "PATCH"):
+            codes.append(413)
+        codes += [429, 503]
+        return sorted(codes)
+
+
+def refuse_unknown_fields(result, generator, request, public):
+    """Request bodies take exactly the fields they list, and lists have a documented maximum length."""
+    from registry.api.serializers.base import MAX_RELATED
+    from registry.services import MAX_SOURCES
+
+    for name, component in result.get("components", {}).get("schemas", {}).items():
+        if name.endswith("Request") and component.get("type") == "object":
+            component["additionalProperties"] = False
+            for field, schema in component.get("properties", {}).items():
+                if schema.get("type") == "array":
+                    schema["maxItems"] = MAX_SOURCES if field == "sources" else MAX_RELATED
+    return result

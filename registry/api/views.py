@@ -1,6 +1,8 @@
 """API views: declarations of queryset, serializer and filters."""
 
 import datetime
+import functools
+import re
 
 from django.db.models import Prefetch
 from drf_spectacular.types import OpenApiTypes
@@ -10,57 +12,154 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
-from registry import filtersets, history, selectors, services
-from registry.api import serializers as api
+from registry import clock, feed, filtersets, history, selectors, services
+from registry.api.csv import CSVListMixin
 from registry.api.permissions import CanChangeAppointments, CanReadRegistry
+from registry.api.serializers import (
+    AppointInputSerializer,
+    AppointmentSerializer,
+    ChangeFeedSerializer,
+    ChartSerializer,
+    DocumentSerializer,
+    EndInputSerializer,
+    HistoryEntrySerializer,
+    OrganizationSerializer,
+    PersonSerializer,
+    PortfolioSerializer,
+    PostSerializer,
+    RelationshipSerializer,
+    SucceedInputSerializer,
+    SuccessionSerializer,
+)
 from registry.models import Appointment, Document, Organization, OrganizationRelationship, Person, Portfolio
 
 AS_OF = OpenApiParameter(
-    "as_of", OpenApiTypes.DATE, description="Show holders on this day (YYYY-MM-DD); today when absent."
+    "as_of", OpenApiTypes.DATE, description="Show the holders of this day (YYYY-MM-DD); today when absent."
 )
 
 
-class AsOfDateField(serializers.Serializer):
+class AsOfQuery(serializers.Serializer):
+    """The `as_of` query parameter of a request that shows holders."""
+
     as_of = serializers.DateField(required=False)
 
 
 class AsOfMixin:
-    """The ``as_of`` day of the request: a valid date, or today."""
+    """The day whose holders a request shows: its `as_of` parameter, parsed once, or today (the registry's clock).
 
-    def as_of_day(self) -> datetime.date:
-        params = AsOfDateField(
+    It chooses the holders; it never hides a record (whether a body existed that day is the `exists_on` filter).
+    """
+
+    @functools.cached_property
+    def as_of(self) -> datetime.date:
+        query = AsOfQuery(
             data={"as_of": self.request.query_params["as_of"]} if "as_of" in self.request.query_params else {}
         )
-        params.is_valid(raise_exception=True)
-        return params.validated_data.get("as_of") or filtersets.today()
+        query.is_valid(raise_exception=True)
+        return query.validated_data.get("as_of") or clock.today()
 
 
 REASON = OpenApiParameter("reason", OpenApiTypes.STR, description="Why the record is deleted; kept in its history.")
+#: `*`, or one or more entity tags (RFC 9110): "3" or W/"3", separated by commas.
+ENTITY_TAGS = re.compile(r'^\s*(\*|(W/)?"[^"]*"(\s*,\s*(W/)?"[^"]*")*)\s*$')
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    {"type": "string", "minLength": 1, "pattern": ENTITY_TAGS.pattern},
+    location=OpenApiParameter.HEADER,
+    description=(
+        "Make the write conditional (RFC 9110): the record's ETag as last read (or `*`). When the record has changed "
+        "since, nothing is written and the answer is 412 with the current ETag."
+    ),
+)
+ETAG = OpenApiParameter(
+    "ETag",
+    OpenApiTypes.STR,
+    location=OpenApiParameter.HEADER,
+    response=[200, 201],
+    description="The version of the record; send it back as If-Match to write only if nobody has changed it since.",
+)
 
 
-@extend_schema_view(destroy=extend_schema(parameters=[REASON]))
+def if_match(request) -> str | None:
+    """The request's If-Match header; a value that is neither `*` nor entity tags is a 400 naming it."""
+    value = request.headers.get("If-Match")
+    if value is not None and not ENTITY_TAGS.match(value):
+        raise serializers.ValidationError({"If-Match": ['Expected * or entity tags such as "3", from an ETag.']})
+    return value
+
+
+def with_etag(response: Response, instance) -> Response:
+    response["ETag"] = services.etag(instance)
+    return response
+
+
+@extend_schema_view(
+    retrieve=extend_schema(parameters=[ETAG]),
+    update=extend_schema(parameters=[IF_MATCH, ETAG]),
+    partial_update=extend_schema(parameters=[IF_MATCH, ETAG]),
+    create=extend_schema(parameters=[ETAG]),
+    destroy=extend_schema(parameters=[REASON, IF_MATCH]),
+)
 class RegistryViewSet(viewsets.ModelViewSet):
-    """CRUD with history: every write keeps who, when, what and why; deletions stay in the history."""
+    """CRUD through the services: every write keeps who, when, what and why, and may be conditional (If-Match).
+
+    Filters narrow lists only: a record's own URL answers whatever the query says.
+    """
+
+    def filter_queryset(self, queryset):
+        return super().filter_queryset(queryset) if self.action == "list" else queryset
+
+    def retrieve(self, request, *args, **kwargs):
+        instance = self.get_object()
+        return with_etag(Response(self.get_serializer(instance).data), instance)
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        written = self.as_read(serializer.save())
+        data = self.get_serializer(written).data
+        response = Response(data, status=status.HTTP_201_CREATED, headers=self.get_success_headers(data))
+        return with_etag(response, written)
+
+    def update(self, request, *args, partial=False, **kwargs):
+        serializer = self.get_serializer(self.get_object(), data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        written = self.as_read(serializer.save(if_match=if_match(request)))
+        return with_etag(Response(self.get_serializer(written).data), written)
+
+    def partial_update(self, request, *args, **kwargs):
+        return self.update(request, *args, partial=True, **kwargs)
+
+    def as_read(self, written):
+        """The record just written, fetched as a read of it would be (its related rows and holders with it)."""
+        return self.get_queryset().get(pk=written.pk)
 
     def perform_destroy(self, instance):
-        services.record_delete(instance, reason=self.request.query_params.get("reason", ""))
+        services.record_delete(
+            instance=instance, reason=self.request.query_params.get("reason", ""), if_match=if_match(self.request)
+        )
 
-    @extend_schema(responses=api.HistoryEntrySerializer(many=True), filters=False)
+    @extend_schema(responses=HistoryEntrySerializer(many=True), filters=False)
     @action(detail=True, methods=["get"], filterset_class=None)
     def history(self, request, *args, **kwargs):
         """Every recorded change of this record, newest first, with the fields each change touched."""
-        entries = history.record_history(self.get_object())
+        entries = history.record_history(self.get_object(), show_users=shows_usernames(request))
         page = self.paginate_queryset(entries)
-        return self.get_paginated_response(api.HistoryEntrySerializer(page, many=True).data)
+        return self.get_paginated_response(HistoryEntrySerializer(page, many=True).data)
 
 
-class OrganizationViewSet(AsOfMixin, RegistryViewSet):
+def shows_usernames(request) -> bool:
+    """Who changed what is shown to signed-in clients; anonymous readers see the change, not the staff member."""
+    return bool(request.user and request.user.is_authenticated)
+
+
+class OrganizationViewSet(CSVListMixin, AsOfMixin, RegistryViewSet):
     """Bodies: party organs, government, ministries, people's committees, departments, committees, groups."""
 
     queryset = Organization.objects.select_related("parent").prefetch_related(
-        "legal_basis", "duties", selectors.sources_prefetch()
+        "legal_basis", "duties", "identifiers", "other_names", selectors.sources_prefetch()
     )
-    serializer_class = api.OrganizationSerializer
+    serializer_class = OrganizationSerializer
     filterset_class = filtersets.OrganizationFilterSet
     lookup_field = "slug"
 
@@ -68,15 +167,15 @@ class OrganizationViewSet(AsOfMixin, RegistryViewSet):
         # The chart shows none of the organization's own relations: fetch the row alone.
         return Organization.objects.all() if self.action == "chart" else super().get_queryset()
 
-    @extend_schema(parameters=[AS_OF], responses=api.ChartSerializer, filters=False)
+    @extend_schema(parameters=[AS_OF], responses=ChartSerializer, filters=False)
     @action(detail=True, methods=["get"], filterset_class=None, pagination_class=None)
     def chart(self, request, slug=None):
         """The body's structure on a day: posts with their holders, support agencies and sub-bodies."""
-        chart = selectors.organization_chart(self.get_object(), self.as_of_day())
-        return Response(api.ChartSerializer(chart, context=self.get_serializer_context()).data)
+        chart = selectors.organization_chart(self.get_object(), self.as_of)
+        return Response(ChartSerializer(chart, context=self.get_serializer_context()).data)
 
 
-class PersonViewSet(RegistryViewSet):
+class PersonViewSet(CSVListMixin, RegistryViewSet):
     """Named officials and every post they held."""
 
     queryset = Person.objects.prefetch_related(
@@ -86,9 +185,11 @@ class PersonViewSet(RegistryViewSet):
                 "post__organization", "post__portfolio", "capacity__organization", "capacity__portfolio"
             ).order_by("start_date", "id"),
         ),
+        "identifiers",
+        "other_names",
         selectors.sources_prefetch(),
     )
-    serializer_class = api.PersonSerializer
+    serializer_class = PersonSerializer
     filterset_class = filtersets.PersonFilterSet
     lookup_field = "slug"
 
@@ -97,7 +198,7 @@ class PortfolioViewSet(RegistryViewSet):
     """Areas of responsibility that posts cover."""
 
     queryset = Portfolio.objects.prefetch_related(selectors.sources_prefetch())
-    serializer_class = api.PortfolioSerializer
+    serializer_class = PortfolioSerializer
     filterset_class = filtersets.PortfolioFilterSet
     lookup_field = "slug"
 
@@ -106,36 +207,53 @@ class DocumentViewSet(RegistryViewSet):
     """News articles (with their text) and the legal instruments they mention."""
 
     queryset = Document.objects.select_related("issuer").prefetch_related(selectors.sources_prefetch())
-    serializer_class = api.DocumentSerializer
+    serializer_class = DocumentSerializer
     filterset_class = filtersets.DocumentFilterSet
     lookup_field = "slug"
 
 
-@extend_schema_view(retrieve=extend_schema(parameters=[AS_OF]))
-class PostViewSet(AsOfMixin, RegistryViewSet):
+@extend_schema_view(list=extend_schema(parameters=[AS_OF]), retrieve=extend_schema(parameters=[AS_OF, ETAG]))
+class PostViewSet(CSVListMixin, AsOfMixin, RegistryViewSet):
     """Positions that exist whoever holds them, with their holders on the as_of day."""
 
-    serializer_class = api.PostSerializer
+    serializer_class = PostSerializer
     filterset_class = filtersets.PostFilterSet
 
     def get_queryset(self):
-        return selectors.posts_with_holders(self.as_of_day())
+        return selectors.posts_with_holders(self.as_of)
 
-    @extend_schema(request=api.AppointInputSerializer, responses={201: api.AppointmentSerializer}, filters=False)
+    @extend_schema(
+        request=AppointInputSerializer,
+        responses={201: AppointmentSerializer},
+        parameters=[IF_MATCH],
+        filters=False,
+    )
     @action(detail=True, methods=["post"], permission_classes=[CanChangeAppointments], filterset_class=None)
     def appoint(self, request, pk=None):
-        """Appoint a person to this post (refused if the post would have more holders than seats on any day)."""
-        data = self._valid(api.AppointInputSerializer)
-        appointment = services.appointment_create(post=self.get_object(), **data)
-        return self._created(api.AppointmentSerializer(appointment, context=self.get_serializer_context()).data)
+        """Appoint a person to this post (refused if the post would have more holders than seats on any day).
 
-    @extend_schema(request=api.SucceedInputSerializer, responses={201: api.SuccessionSerializer}, filters=False)
+        With If-Match, only if the post (whose ETag changes whenever its holders do) is as the client last read it.
+        """
+        data = self._valid(AppointInputSerializer)
+        appointment = services.appointment_create(post=self.get_object(), **data, if_match=if_match(request))
+        data = AppointmentSerializer(appointment, context=self.get_serializer_context()).data
+        return with_etag(self._created(data), appointment)
+
+    @extend_schema(
+        request=SucceedInputSerializer,
+        responses={201: SuccessionSerializer},
+        parameters=[IF_MATCH],
+        filters=False,
+    )
     @action(detail=True, methods=["post"], permission_classes=[CanChangeAppointments], filterset_class=None)
     def succeed(self, request, pk=None):
-        """Appoint a successor: the current holder's appointment ends the day before, in the same transaction."""
-        data = self._valid(api.SucceedInputSerializer)
-        ended, started = services.post_succeed(post=self.get_object(), **data)
-        result = api.SuccessionSerializer({"ended": ended, "started": started}, context=self.get_serializer_context())
+        """Appoint a successor: the current holder's appointment ends the day before, in the same transaction.
+
+        With If-Match, only if the post (whose ETag changes whenever its holders do) is as the client last read it.
+        """
+        data = self._valid(SucceedInputSerializer)
+        ended, started = services.post_succeed(post=self.get_object(), **data, if_match=if_match(request))
+        result = SuccessionSerializer({"ended": ended, "started": started}, context=self.get_serializer_context())
         return self._created(result.data)
 
     def _valid(self, serializer_class) -> dict:
@@ -148,23 +266,31 @@ class PostViewSet(AsOfMixin, RegistryViewSet):
         return Response(data, status=status.HTTP_201_CREATED)
 
 
-class AppointmentViewSet(RegistryViewSet):
+class AppointmentViewSet(CSVListMixin, RegistryViewSet):
     """People holding posts over time."""
 
     queryset = Appointment.objects.select_related(
         "person", "post__organization", "post__portfolio", "capacity__organization", "capacity__portfolio"
     ).prefetch_related(selectors.sources_prefetch())
-    serializer_class = api.AppointmentSerializer
+    serializer_class = AppointmentSerializer
     filterset_class = filtersets.AppointmentFilterSet
 
-    @extend_schema(request=api.EndInputSerializer, responses=api.AppointmentSerializer, filters=False)
+    @extend_schema(
+        request=EndInputSerializer, responses=AppointmentSerializer, parameters=[IF_MATCH, ETAG], filters=False
+    )
     @action(detail=True, methods=["post"], permission_classes=[CanChangeAppointments], filterset_class=None)
     def end(self, request, pk=None):
-        """End this appointment on a given day (its holder's last day in post)."""
-        serializer = api.EndInputSerializer(data=request.data)
+        """End this appointment on a given day (its holder's last day in post).
+
+        The same rules as any change of the appointment: an exact end is never moved later.
+        """
+        serializer = EndInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        appointment = services.appointment_end(appointment=self.get_object(), **serializer.validated_data)
-        return Response(api.AppointmentSerializer(appointment, context=self.get_serializer_context()).data)
+        appointment = services.appointment_end(
+            appointment=self.get_object(), **serializer.validated_data, if_match=if_match(request)
+        )
+        data = AppointmentSerializer(appointment, context=self.get_serializer_context()).data
+        return with_etag(Response(data), appointment)
 
 
 class RelationshipViewSet(RegistryViewSet):
@@ -173,25 +299,29 @@ class RelationshipViewSet(RegistryViewSet):
     queryset = OrganizationRelationship.objects.select_related("subject", "object", "document").prefetch_related(
         selectors.sources_prefetch()
     )
-    serializer_class = api.RelationshipSerializer
+    serializer_class = RelationshipSerializer
     filterset_class = filtersets.RelationshipFilterSet
 
 
 class ChangesView(generics.GenericAPIView):
-    """The registry-wide change feed, oldest first, for incremental sync (deletions included).
+    """The registry-wide change feed, in commit order, for incremental sync (deletions included).
 
-    Start with `since=<ISO 8601 timestamp>` (or nothing, for the whole history), then pass the `next_cursor` of each
-    answer as `cursor` until `next` is null.
+    Start with nothing (the whole history) or `since=<ISO 8601 timestamp>`, then pass the `next_cursor` of each
+    answer as `cursor` until `next` is null; keep the last `next_cursor` to poll again later. Every write appears
+    exactly once, in the order its transaction committed: a transaction still running holds back the entries after
+    it until it ends, so a follower never skips one.
     """
 
     permission_classes = [CanReadRegistry]
-    serializer_class = api.ChangeFeedSerializer
+    serializer_class = ChangeFeedSerializer
     pagination_class = None
     filter_backends = []
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("since", OpenApiTypes.DATETIME, description="Changes strictly after this moment."),
+            OpenApiParameter(
+                "since", OpenApiTypes.DATETIME, description="Start with the changes written after this moment."
+            ),
             OpenApiParameter(
                 "cursor", {"type": "string", "minLength": 1}, description="The next_cursor of a previous answer."
             ),
@@ -206,17 +336,32 @@ class ChangesView(generics.GenericAPIView):
         # A plain dict, not the QueryDict: DRF reads "" in a QueryDict as "not given", and `since=` must be a 400.
         query = ChangesQuerySerializer(data=request.query_params.dict())
         query.is_valid(raise_exception=True)
-        cursor = query.validated_data.get("cursor")
-        since = query.validated_data.get("since")
-        start = history.Cursor.decode(cursor) if cursor else history.Cursor.since(since) if since else None
-        limit = query.validated_data["limit"]
-        entries = history.changes_after(start, limit)
-        next_cursor = entries[-1]["cursor"] if entries else cursor
+        cursor, since, limit = (query.validated_data.get(name) for name in ("cursor", "since", "limit"))
+        start = feed.Position.decode(cursor) if cursor else feed.position_before_moment(since) if since else None
+        entries = feed.entries_after(start, limit)
+        last = feed.Position.of(entries[-1]) if entries else start
+        next_cursor = last.encode() if last else None
         next_url = None
         if len(entries) == limit:
             next_url = reverse("registry-api:changes", request=request) + f"?cursor={next_cursor}&limit={limit}"
-        body = {"results": entries, "next_cursor": next_cursor, "next": next_url}
-        return Response(api.ChangeFeedSerializer(body).data)
+        show_users = shows_usernames(request)
+        results = [
+            {
+                "id": entry.id,
+                "cursor": feed.Position.of(entry).encode(),
+                "model": entry.model,
+                "object_id": entry.object_id,
+                "date": entry.date,
+                "type": entry.type,
+                "user": (entry.user or None) if show_users else None,
+                "reason": entry.reason or None,
+                "fields": entry.fields,
+                "data": entry.data,
+            }
+            for entry in entries
+        ]
+        body = {"results": results, "next_cursor": next_cursor, "next": next_url}
+        return Response(ChangeFeedSerializer(body).data)
 
 
 class ChangesQuerySerializer(serializers.Serializer):

@@ -1,18 +1,27 @@
 from registry.models.access import SystemKey
+from registry.models.changes import Change, SeedBaseline
 from registry.models.documents import Citation, Document
+from registry.models.identifiers import Identifier, OtherName
 from registry.models.organizations import Duty, Organization, OrganizationRelationship
 from registry.models.people import Person
 from registry.models.posts import Appointment, Portfolio, Post
+from registry.models.webhooks import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "Appointment",
+    "Change",
     "Citation",
     "Document",
     "Duty",
+    "Identifier",
     "Organization",
     "OrganizationRelationship",
+    "OtherName",
     "Person",
     "Portfolio",
     "Post",
+    "SeedBaseline",
     "SystemKey",
+    "WebhookDelivery",
+    "WebhookEndpoint",
 ]

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 from rest_framework_api_key.models import AbstractAPIKey
 
 
@@ -18,12 +19,13 @@ class SystemKey(AbstractAPIKey):
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
         related_name="system_keys",
-        help_text="The system account whose permissions the key carries.",
+        verbose_name=_("account"),
+        help_text=_("The system account whose permissions the key carries."),
     )
 
     class Meta(AbstractAPIKey.Meta):
-        verbose_name = "system API key"
-        verbose_name_plural = "system API keys"
+        verbose_name = _("system API key")
+        verbose_name_plural = _("system API keys")
         ordering = ("account__username", "-created")
         constraints = [
             models.UniqueConstraint(

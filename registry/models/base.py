@@ -1,33 +1,110 @@
 """Pieces shared by every registry model."""
 
+import datetime
+
 from django.contrib.contenttypes.fields import GenericRelation
-from django.db import models
-from django.db.models import Q
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import models, router
+from django.db.models import Case, IntegerField, Q, Value, When
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from registry.text import fold, nfc
+from registry import clock
+from registry.text import fold, nfc, search_tokens
 
 #: The largest value of a PositiveSmallIntegerField on every supported database. Stated on the fields, because each
 #: database's own range differs (SQLite's is 64-bit) and the API schema must not depend on the database.
 SMALLINT_MAX = 32767
 
 
+def in_effect_on(day: datetime.date, start: str = "start_date", end: str = "end_date") -> Q:
+    """The one rule of "in effect on a day", both ends inclusive: begun on or before ``day`` (or its beginning
+    unknown) and not ended before it (or still open). Appointments, relationships, bodies and their posts all use it.
+    """
+    return (Q(**{f"{start}__isnull": True}) | Q(**{f"{start}__lte": day})) & (
+        Q(**{f"{end}__isnull": True}) | Q(**{f"{end}__gte": day})
+    )
+
+
+def in_effect(day: datetime.date, start: datetime.date | None, end: datetime.date | None) -> bool:
+    """``in_effect_on`` for one record in memory: the same rule, for values already loaded."""
+    return (start is None or start <= day) and (end is None or day <= end)
+
+
+class RegistryQuerySet(models.QuerySet):
+    """What every list of registry records can do: search, and (with ``span`` set) "as of a day" and "current"."""
+
+    #: The (start, end) fields whose span says when a record is in effect; None for records without one.
+    span: tuple[str, str] | None = None
+
+    def as_of(self, day: datetime.date):
+        """The records in effect on ``day`` (for appointments: those holding their post that day)."""
+        return self.filter(in_effect_on(day, *self.span))
+
+    def current(self):
+        """The records in effect today (the registry's clock)."""
+        return self.as_of(clock.today())
+
+    def search(self, query: str):
+        """Records whose folded names contain every folded word of ``query``; exact and prefix matches first.
+
+        Accent- and case-insensitive: `nguyen van duoc` finds Nguyễn Văn Được (`đ` folds to `d`).
+        """
+        tokens = search_tokens(query)
+        if not tokens:
+            return self
+        found = self
+        for token in tokens:
+            found = found.filter(search_text__contains=token)
+        phrase = " ".join(tokens)
+        rank = Case(
+            When(
+                Q(search_text=phrase)
+                | Q(search_text__startswith=f"{phrase} |")
+                | Q(search_text__contains=f"| {phrase} |")
+                | Q(search_text__endswith=f"| {phrase}"),
+                then=Value(0),
+            ),
+            When(Q(search_text__startswith=phrase) | Q(search_text__contains=f"| {phrase}"), then=Value(1)),
+            When(search_text__contains=phrase, then=Value(2)),
+            default=Value(3),
+            output_field=IntegerField(),
+        )
+        return found.annotate(search_rank=rank).order_by("search_rank", *self.model._meta.ordering)
+
+
 class RegistryModel(models.Model):
     """Timestamps, sources, and NFC text on save for every record of the registry."""
 
-    created = models.DateTimeField(auto_now_add=True, help_text="When this record was created.")
-    updated = models.DateTimeField(auto_now=True, help_text="When this record was last changed.")
+    created = models.DateTimeField(
+        auto_now_add=True, verbose_name=_("created"), help_text=_("When this record was created.")
+    )
+    updated = models.DateTimeField(
+        auto_now=True, verbose_name=_("updated"), help_text=_("When this record was last changed.")
+    )
+    version = models.PositiveIntegerField(
+        default=1,
+        editable=False,
+        verbose_name=_("version"),
+        help_text=_("Goes up with every write of the record (its fields, sources and appointments): its ETag."),
+    )
     sources = GenericRelation(
-        "registry.Citation", help_text="Citations: the documents and verbatim quotes this record rests on."
+        "registry.Citation",
+        verbose_name=_("sources"),
+        help_text=_("Citations: the documents and verbatim quotes this record rests on."),
     )
 
     #: Every change is kept: who, when, what, and why (``instance._change_reason``). Deleted records stay here.
     history = HistoricalRecords(
-        inherit=True, excluded_fields=("search_text",), history_change_reason_field=models.TextField(null=True)
+        inherit=True,
+        excluded_fields=("search_text", "version"),
+        history_change_reason_field=models.TextField(null=True),
     )
 
     #: Text fields folded into ``search_text`` (accent- and case-insensitive search).
     search_fields: tuple[str, ...] = ()
+    #: Each dated field and the field holding its precision: a date written without one is ``exact``.
+    date_precisions: dict[str, str] = {}
 
     class Meta:
         abstract = True
@@ -49,32 +126,71 @@ class RegistryModel(models.Model):
         self.normalise_text()
         super().clean_fields(exclude=exclude)
 
+    def validate_constraints(self, exclude=None):
+        """As Django's, but a broken check constraint is reported on the field it protects, not on the record."""
+        errors: dict[str, list] = {}
+        using = router.db_for_write(type(self), instance=self)
+        for model_class, constraints in self.get_constraints():
+            for constraint in constraints:
+                try:
+                    constraint.validate(model_class, self, exclude=exclude, using=using)
+                except ValidationError as error:
+                    errors.setdefault(constraint_field(constraint), []).append(error)
+        if errors:
+            raise ValidationError(errors)
+
+
+#: Constraint name (as declared, with its %(app_label)s_%(class)s prefix) -> the field a violation is reported on.
+_CONSTRAINT_FIELDS: dict[str, str] = {}
+
+
+def reported_on(field: str, constraint):
+    """Declare the field a constraint's violation is reported on (an API 400 then names it)."""
+    _CONSTRAINT_FIELDS[constraint.name.split("%(class)s_", 1)[-1]] = field
+    return constraint
+
+
+def constraint_field(constraint) -> str:
+    """The field a constraint protects: as declared with ``reported_on``, a one-field constraint's field, or none."""
+    for suffix, field in _CONSTRAINT_FIELDS.items():
+        if constraint.name.endswith(f"_{suffix}"):
+            return field
+    fields = getattr(constraint, "fields", ())
+    return fields[0] if len(fields) == 1 else NON_FIELD_ERRORS
+
 
 def search_text_field() -> models.TextField:
     return models.TextField(
         editable=False,
         blank=True,
         default="",
-        help_text="Accent-folded, lower-case copy of the searchable names (maintained on save).",
+        verbose_name=_("search text"),
+        help_text=_("Accent-folded, lower-case copy of the searchable names (maintained on save)."),
     )
 
 
 def ends_after_starts(start: str, end: str, name: str) -> models.CheckConstraint:
     """A named constraint: an open end (NULL) or an end on or after the start."""
-    return models.CheckConstraint(
-        condition=Q(**{f"{end}__isnull": True})
-        | Q(**{f"{start}__isnull": True})
-        | Q(**{f"{end}__gte": models.F(start)}),
-        name=name,
-        violation_error_message=f"{end} must be on or after {start}.",
+    return reported_on(
+        end,
+        models.CheckConstraint(
+            condition=Q(**{f"{end}__isnull": True})
+            | Q(**{f"{start}__isnull": True})
+            | Q(**{f"{end}__gte": models.F(start)}),
+            name=name,
+            violation_error_message=f"{end} must be on or after {start}.",
+        ),
     )
 
 
 def precision_goes_with_date(date: str, precision: str, name: str) -> models.CheckConstraint:
     """A named constraint: a precision is given exactly when its date is."""
-    return models.CheckConstraint(
-        condition=(Q(**{f"{date}__isnull": True}) & Q(**{precision: ""}))
-        | (Q(**{f"{date}__isnull": False}) & ~Q(**{precision: ""})),
-        name=name,
-        violation_error_message=f"{precision} is required with {date}, and only with it.",
+    return reported_on(
+        precision,
+        models.CheckConstraint(
+            condition=(Q(**{f"{date}__isnull": True}) & Q(**{precision: ""}))
+            | (Q(**{f"{date}__isnull": False}) & ~Q(**{precision: ""})),
+            name=name,
+            violation_error_message=f"{precision} is required with {date}, and only with it.",
+        ),
     )

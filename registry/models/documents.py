@@ -5,23 +5,31 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from registry.choices import DatePrecision, DocumentKind
-from registry.models.base import RegistryModel, search_text_field
+from registry.models.base import RegistryModel, RegistryQuerySet, reported_on, search_text_field
 from registry.text import comparable, nfc
 
 
 class Document(RegistryModel):
     """A source: a seeded news article (with its full text) or an instrument the articles mention."""
 
-    slug = models.SlugField(max_length=160, unique=True, help_text="Stable ASCII key.")
-    kind = models.CharField(max_length=16, choices=DocumentKind.choices, help_text="Kind of document.")
-    number = models.CharField(
-        max_length=60, blank=True, help_text="Official number as written, e.g. 59-NQ/TW or 153/NQ-CP."
+    slug = models.SlugField(max_length=160, unique=True, verbose_name=_("slug"), help_text=_("Stable ASCII key."))
+    kind = models.CharField(
+        max_length=16, choices=DocumentKind.choices, verbose_name=_("kind"), help_text=_("Kind of document.")
     )
-    title = models.CharField(max_length=500, help_text="Title in Vietnamese (NFC).")
-    title_en = models.CharField(max_length=500, blank=True, help_text="English translation of the title.")
+    number = models.CharField(
+        max_length=60,
+        blank=True,
+        verbose_name=_("number"),
+        help_text=_("Official number as written, e.g. 59-NQ/TW or 153/NQ-CP."),
+    )
+    title = models.CharField(max_length=500, verbose_name=_("title"), help_text=_("Title in Vietnamese (NFC)."))
+    title_en = models.CharField(
+        max_length=500, blank=True, verbose_name=_("title en"), help_text=_("English translation of the title.")
+    )
     # PROTECT: a document keeps the body that issued it.
     issuer = models.ForeignKey(
         "registry.Organization",
@@ -29,36 +37,64 @@ class Document(RegistryModel):
         null=True,
         blank=True,
         related_name="documents_issued",
-        help_text="The body that issued the instrument.",
+        verbose_name=_("issuer"),
+        help_text=_("The body that issued the instrument."),
     )
     issued_on = models.DateField(
-        null=True, blank=True, help_text="Date of issue of an instrument, if a source gives it."
+        null=True,
+        blank=True,
+        verbose_name=_("issued on"),
+        help_text=_("Date of issue of an instrument, if a source gives it."),
     )
-    published_on = models.DateField(null=True, blank=True, help_text="Publication date of an article.")
+    published_on = models.DateField(
+        null=True, blank=True, verbose_name=_("published on"), help_text=_("Publication date of an article.")
+    )
     date_precision = models.CharField(
         max_length=10,
         choices=DatePrecision.choices,
         blank=True,
-        help_text="Precision of issued_on/published_on; inferred means the source does not print it (see date_note).",
+        verbose_name=_("date precision"),
+        help_text=_(
+            "Precision of issued_on/published_on; inferred means the source does not print it (see date_note)."
+        ),
     )
-    date_note = models.TextField(blank=True, help_text="What the document itself says of its date, and any inference.")
-    publisher = models.CharField(max_length=200, blank=True, help_text="Outlet that published an article.")
-    author = models.CharField(max_length=200, blank=True, help_text="Byline of an article.")
+    date_note = models.TextField(
+        blank=True,
+        verbose_name=_("date note"),
+        help_text=_("What the document itself says of its date, and any inference."),
+    )
+    publisher = models.CharField(
+        max_length=200, blank=True, verbose_name=_("publisher"), help_text=_("Outlet that published an article.")
+    )
+    author = models.CharField(
+        max_length=200, blank=True, verbose_name=_("author"), help_text=_("Byline of an article.")
+    )
     file_name = models.CharField(
-        max_length=200, blank=True, help_text="File of a seeded article in the project's seeds/ folder."
+        max_length=200,
+        blank=True,
+        verbose_name=_("file name"),
+        help_text=_("File of a seeded article in the project's seeds/ folder."),
     )
-    text = models.TextField(blank=True, help_text="Full text of a seeded article; quotes are checked against it.")
+    text = models.TextField(
+        blank=True, verbose_name=_("text"), help_text=_("Full text of a seeded article; quotes are checked against it.")
+    )
     search_text = search_text_field()
 
     search_fields = ("title", "title_en", "number")
+    objects = RegistryQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
         ordering = ("kind", "slug", "id")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(published_on__isnull=True) & Q(issued_on__isnull=True) | ~Q(date_precision=""),
-                name="%(app_label)s_%(class)s_date_precision",
-                violation_error_message="date_precision is required when a date is given.",
+            reported_on(
+                "date_precision",
+                models.CheckConstraint(
+                    condition=Q(published_on__isnull=True) & Q(issued_on__isnull=True) | ~Q(date_precision=""),
+                    name="%(app_label)s_%(class)s_date_precision",
+                    violation_error_message="date_precision is required when a date is given.",
+                ),
             ),
             models.UniqueConstraint(
                 fields=("file_name",), condition=~Q(file_name=""), name="%(app_label)s_%(class)s_unique_file_name"
@@ -70,6 +106,7 @@ class Document(RegistryModel):
 
     @property
     def date(self):
+        """The document's own day: issued (an instrument) or published (an article); its precision is date_precision."""
         return self.issued_on or self.published_on
 
 
@@ -77,21 +114,36 @@ class Citation(models.Model):
     """A verbatim quote from a document, supporting one record (and optionally one of its fields)."""
 
     # CASCADE on the content type only: Django's own table, removed with the model itself.
-    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, help_text="Kind of the cited record.")
-    object_id = models.PositiveBigIntegerField(help_text="Id of the cited record.")
+    content_type = models.ForeignKey(
+        ContentType, on_delete=models.CASCADE, verbose_name=_("content type"), help_text=_("Kind of the cited record.")
+    )
+    object_id = models.PositiveBigIntegerField(verbose_name=_("object id"), help_text=_("Id of the cited record."))
     record = GenericForeignKey("content_type", "object_id")
     # PROTECT: a document that facts rest on cannot be deleted while they do.
     document = models.ForeignKey(
-        Document, on_delete=models.PROTECT, related_name="citations", help_text="The document quoted."
+        Document,
+        on_delete=models.PROTECT,
+        related_name="citations",
+        verbose_name=_("document"),
+        help_text=_("The document quoted."),
     )
-    quote = models.TextField(help_text="Verbatim text from the document (checked against it when it has text).")
+    quote = models.TextField(
+        verbose_name=_("quote"), help_text=_("Verbatim text from the document (checked against it when it has text).")
+    )
     field = models.CharField(
-        max_length=64, blank=True, help_text="The field or fact the quote supports; blank: the record as a whole."
+        max_length=64,
+        blank=True,
+        verbose_name=_("field"),
+        help_text=_("The field or fact the quote supports; blank: the record as a whole."),
     )
-    created = models.DateTimeField(auto_now_add=True, help_text="When this citation was recorded.")
+    created = models.DateTimeField(
+        auto_now_add=True, verbose_name=_("created"), help_text=_("When this citation was recorded.")
+    )
     history = HistoricalRecords(history_change_reason_field=models.TextField(null=True))
 
     class Meta:
+        verbose_name = _("citation")
+        verbose_name_plural = _("citations")
         ordering = ("content_type", "object_id", "document__slug", "id")
         indexes = [models.Index(fields=("content_type", "object_id"), name="registry_citation_record")]
         constraints = [

@@ -6,65 +6,89 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from registry.choices import DatePrecision, PostRole
 from registry.models.base import (
     SMALLINT_MAX,
     RegistryModel,
+    RegistryQuerySet,
     ends_after_starts,
+    in_effect,
+    in_effect_on,
     precision_goes_with_date,
+    reported_on,
     search_text_field,
 )
+from registry.models.people import Person
 
 
 class Portfolio(RegistryModel):
     """An area of responsibility a post covers, e.g. economic integration."""
 
-    slug = models.SlugField(max_length=120, unique=True, help_text="Stable ASCII key.")
-    name = models.CharField(max_length=255, help_text="Name in Vietnamese (NFC).")
-    name_en = models.CharField(max_length=255, blank=True, help_text="English translation.")
+    slug = models.SlugField(max_length=120, unique=True, verbose_name=_("slug"), help_text=_("Stable ASCII key."))
+    name = models.CharField(max_length=255, verbose_name=_("name"), help_text=_("Name in Vietnamese (NFC)."))
+    name_en = models.CharField(
+        max_length=255, blank=True, verbose_name=_("name en"), help_text=_("English translation.")
+    )
+
+    objects = RegistryQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("portfolio")
+        verbose_name_plural = _("portfolios")
         ordering = ("name", "id")
 
     def __str__(self) -> str:
         return self.name
 
 
-class PostQuerySet(models.QuerySet):
-    def as_of(self, day: datetime.date) -> "PostQuerySet":
+class PostQuerySet(RegistryQuerySet):
+    def exists_on(self, day: datetime.date) -> "PostQuerySet":
         """Posts of bodies that exist on ``day``."""
-        return self.filter(
-            Q(organization__founding_date__isnull=True) | Q(organization__founding_date__lte=day),
-            Q(organization__dissolution_date__isnull=True) | Q(organization__dissolution_date__gte=day),
-        )
+        return self.filter(in_effect_on(day, "organization__founding_date", "organization__dissolution_date"))
 
 
 class Post(RegistryModel):
     """A position in a body that exists whoever holds it (or nobody)."""
 
     slug = models.SlugField(
-        max_length=160, unique=True, help_text="Stable ASCII key: the body's slug and the post's title."
+        max_length=160,
+        unique=True,
+        verbose_name=_("slug"),
+        help_text=_("Stable ASCII key: the body's slug and the post's title."),
     )
     # PROTECT: appointments point at posts; a body with posts cannot be deleted by accident.
     organization = models.ForeignKey(
-        "registry.Organization", on_delete=models.PROTECT, related_name="posts", help_text="The body of the post."
+        "registry.Organization",
+        on_delete=models.PROTECT,
+        related_name="posts",
+        verbose_name=_("organization"),
+        help_text=_("The body of the post."),
     )
-    label = models.CharField(max_length=255, help_text="Title in Vietnamese, e.g. Phó trưởng ban thường trực.")
-    label_en = models.CharField(max_length=255, blank=True, help_text="English translation of the title.")
-    role = models.CharField(max_length=24, choices=PostRole.choices, help_text="Generic rank of the post.")
+    label = models.CharField(
+        max_length=255, verbose_name=_("label"), help_text=_("Title in Vietnamese, e.g. Phó trưởng ban thường trực.")
+    )
+    label_en = models.CharField(
+        max_length=255, blank=True, verbose_name=_("label en"), help_text=_("English translation of the title.")
+    )
+    role = models.CharField(
+        max_length=24, choices=PostRole.choices, verbose_name=_("role"), help_text=_("Generic rank of the post.")
+    )
     rank = models.PositiveSmallIntegerField(
         default=100,
         # Explicit bound: the database's own range differs (SQLite vs PostgreSQL) and would change the API schema.
         validators=[MaxValueValidator(SMALLINT_MAX)],
-        help_text="Order within the body; lower comes first.",
+        verbose_name=_("rank"),
+        help_text=_("Order within the body; lower comes first."),
     )
     seats = models.PositiveSmallIntegerField(
         null=True,
         blank=True,
         default=1,
         validators=[MinValueValidator(1), MaxValueValidator(SMALLINT_MAX)],
-        help_text="How many people may hold the post at once; null when no source says (no limit enforced).",
+        verbose_name=_("seats"),
+        help_text=_("How many people may hold the post at once; null when no source says (no limit enforced)."),
     )
     # PROTECT: a portfolio still covered by a post cannot disappear.
     portfolio = models.ForeignKey(
@@ -73,9 +97,12 @@ class Post(RegistryModel):
         null=True,
         blank=True,
         related_name="posts",
-        help_text="Area of responsibility, where the post has one.",
+        verbose_name=_("portfolio"),
+        help_text=_("Area of responsibility, where the post has one."),
     )
-    standing = models.BooleanField(default=False, help_text="Belongs to the body's standing board (Thường trực).")
+    standing = models.BooleanField(
+        default=False, verbose_name=_("standing"), help_text=_("Belongs to the body's standing board (Thường trực).")
+    )
     # PROTECT: an ex-officio rule names another post; keep it while referenced.
     ex_officio_of = models.ForeignKey(
         "self",
@@ -83,7 +110,8 @@ class Post(RegistryModel):
         null=True,
         blank=True,
         related_name="ex_officio_posts",
-        help_text="The post whose holder holds this one by virtue of office, where a source says so.",
+        verbose_name=_("ex officio of"),
+        help_text=_("The post whose holder holds this one by virtue of office, where a source says so."),
     )
     search_text = search_text_field()
 
@@ -91,17 +119,25 @@ class Post(RegistryModel):
     objects = PostQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("post")
+        verbose_name_plural = _("posts")
         ordering = ("organization__name", "rank", "label", "id")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(seats__isnull=True) | Q(seats__gte=1),
-                name="%(app_label)s_%(class)s_at_least_one_seat",
-                violation_error_message="A post has at least one seat.",
+            reported_on(
+                "seats",
+                models.CheckConstraint(
+                    condition=Q(seats__isnull=True) | Q(seats__gte=1),
+                    name="%(app_label)s_%(class)s_at_least_one_seat",
+                    violation_error_message="A post has at least one seat.",
+                ),
             ),
-            models.CheckConstraint(
-                condition=~Q(ex_officio_of=models.F("id")),
-                name="%(app_label)s_%(class)s_not_ex_officio_of_itself",
-                violation_error_message="A post cannot be held by virtue of itself.",
+            reported_on(
+                "ex_officio_of",
+                models.CheckConstraint(
+                    condition=~Q(ex_officio_of=models.F("id")),
+                    name="%(app_label)s_%(class)s_not_ex_officio_of_itself",
+                    violation_error_message="A post cannot be held by virtue of itself.",
+                ),
             ),
         ]
 
@@ -122,10 +158,14 @@ class Post(RegistryModel):
                 raise ValidationError({"seats": message})
 
 
-class AppointmentQuerySet(models.QuerySet):
-    def as_of(self, day: datetime.date) -> "AppointmentQuerySet":
-        """Appointments that hold on ``day``: ``start_date <= day`` and (open or ``day <= end_date``)."""
-        return self.filter(start_date__lte=day).filter(Q(end_date__isnull=True) | Q(end_date__gte=day))
+class AppointmentQuerySet(RegistryQuerySet):
+    span = ("start_date", "end_date")
+
+    def search(self, query: str) -> "AppointmentQuerySet":
+        """Appointments whose person or post matches ``query`` (accent- and case-insensitive)."""
+        people = Person.objects.search(query).values("pk")
+        posts = Post.objects.search(query).values("pk")
+        return self.filter(Q(person__in=people) | Q(post__in=posts))
 
     def overlapping(self, start: datetime.date, end: datetime.date | None) -> "AppointmentQuerySet":
         """Appointments sharing at least one day with ``[start, end]`` (``end`` None: open)."""
@@ -138,42 +178,67 @@ class Appointment(RegistryModel):
 
     # PROTECT: an appointment is history; people and posts it names stay.
     person = models.ForeignKey(
-        "registry.Person", on_delete=models.PROTECT, related_name="appointments", help_text="Who holds the post."
+        "registry.Person",
+        on_delete=models.PROTECT,
+        related_name="appointments",
+        verbose_name=_("person"),
+        help_text=_("Who holds the post."),
     )
-    post = models.ForeignKey(Post, on_delete=models.PROTECT, related_name="appointments", help_text="The post held.")
+    post = models.ForeignKey(
+        Post,
+        on_delete=models.PROTECT,
+        related_name="appointments",
+        verbose_name=_("post"),
+        help_text=_("The post held."),
+    )
     capacity = models.ForeignKey(
         Post,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="capacity_for",
-        help_text="The post by virtue of which the person holds this one (e.g. Director of a department).",
+        verbose_name=_("capacity"),
+        help_text=_("The post by virtue of which the person holds this one (e.g. Director of a department)."),
     )
-    start_date = models.DateField(help_text="First day in post (or the first day a source shows them in it).")
+    start_date = models.DateField(
+        verbose_name=_("start date"), help_text=_("First day in post (or the first day a source shows them in it).")
+    )
     start_date_precision = models.CharField(
         max_length=10,
         choices=DatePrecision.choices,
         default=DatePrecision.EXACT,
-        help_text="exact: the real start; attested: a source shows them in post that day, the start may be earlier.",
+        verbose_name=_("start date precision"),
+        help_text=_("exact: the real start; attested: a source shows them in post that day, the start may be earlier."),
     )
-    end_date = models.DateField(null=True, blank=True, help_text="Last day in post; null while they hold it.")
+    end_date = models.DateField(
+        null=True, blank=True, verbose_name=_("end date"), help_text=_("Last day in post; null while they hold it.")
+    )
     end_date_precision = models.CharField(
         max_length=10,
         choices=DatePrecision.choices,
         blank=True,
-        help_text="exact: the real end; attested: the last day a source shows them in post, the end may be later.",
+        verbose_name=_("end date precision"),
+        help_text=_("exact: the real end; attested: the last day a source shows them in post, the end may be later."),
     )
-    end_reason = models.CharField(max_length=255, blank=True, help_text="Why the appointment ended, if known.")
+    end_reason = models.CharField(
+        max_length=255, blank=True, verbose_name=_("end reason"), help_text=_("Why the appointment ended, if known.")
+    )
     single_seat = models.BooleanField(
         default=True,
         editable=False,
-        help_text="Copy of post.seats == 1, kept on save, so PostgreSQL can refuse overlapping holders of one seat.",
+        verbose_name=_("single seat"),
+        help_text=_("Copy of post.seats == 1, kept on save, so PostgreSQL can refuse overlapping holders of one seat."),
     )
-    note = models.TextField(blank=True, help_text="What the sources leave open about this appointment.")
+    note = models.TextField(
+        blank=True, verbose_name=_("note"), help_text=_("What the sources leave open about this appointment.")
+    )
 
     objects = AppointmentQuerySet.as_manager()
+    date_precisions = {"start_date": "start_date_precision", "end_date": "end_date_precision"}
 
     class Meta:
+        verbose_name = _("appointment")
+        verbose_name_plural = _("appointments")
         ordering = ("post__organization__name", "post__rank", "start_date", "id")
         constraints = [
             models.UniqueConstraint(
@@ -181,15 +246,21 @@ class Appointment(RegistryModel):
             ),
             ends_after_starts("start_date", "end_date", "%(app_label)s_%(class)s_end_after_start"),
             precision_goes_with_date("end_date", "end_date_precision", "%(app_label)s_%(class)s_end_precision"),
-            models.CheckConstraint(
-                condition=~Q(start_date_precision=""),
-                name="%(app_label)s_%(class)s_start_precision",
-                violation_error_message="start_date_precision is required.",
+            reported_on(
+                "start_date_precision",
+                models.CheckConstraint(
+                    condition=~Q(start_date_precision=""),
+                    name="%(app_label)s_%(class)s_start_precision",
+                    violation_error_message="start_date_precision is required.",
+                ),
             ),
-            models.CheckConstraint(
-                condition=~Q(capacity=models.F("post")),
-                name="%(app_label)s_%(class)s_capacity_not_post",
-                violation_error_message="The capacity is another post than the one held.",
+            reported_on(
+                "capacity",
+                models.CheckConstraint(
+                    condition=~Q(capacity=models.F("post")),
+                    name="%(app_label)s_%(class)s_capacity_not_post",
+                    violation_error_message="The capacity is another post than the one held.",
+                ),
             ),
         ]
 
@@ -201,7 +272,7 @@ class Appointment(RegistryModel):
         super().save(*args, **kwargs)
 
     def holds_on(self, day: datetime.date) -> bool:
-        return self.start_date <= day and (self.end_date is None or day <= self.end_date)
+        return in_effect(day, self.start_date, self.end_date)
 
     def clean(self) -> None:
         super().clean()

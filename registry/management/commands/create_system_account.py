@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from registry import clock
 from registry.groups import EDITOR, READER
 from registry.models import SystemKey
 
@@ -23,7 +24,7 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, name: str, group: str, expires: datetime.date | None, **options):
-        if expires is not None and expires < timezone.localdate():
+        if expires is not None and expires < clock.today():
             raise CommandError(f"--expires {expires} is in the past.")
         account, created = get_user_model().objects.get_or_create(username=name)
         if created:

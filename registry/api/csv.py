@@ -1,0 +1,197 @@
+"""CSV for spreadsheet users: the list endpoints of people, organizations, posts and appointments.
+
+Selected by ``Accept: text/csv`` or ``?format=csv`` on the list URL, with the same filters as the JSON list. The answer
+is streamed and holds every matching row (no pages), as UTF-8 with a byte-order mark so Excel reads Vietnamese right.
+A cell that a spreadsheet would run as a formula (starting with =, +, -, @, tab or carriage return) is prefixed with
+an apostrophe. Errors stay JSON, in the API's one error shape.
+"""
+
+import csv
+from collections.abc import Callable, Iterable, Iterator
+
+from django.http import StreamingHttpResponse
+from drf_spectacular.plumbing import build_basic_type
+from drf_spectacular.types import OpenApiTypes
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+
+from registry.api.schema import RegistryAutoSchema
+from registry.models import Appointment, Organization, Person, Post
+from registry.selectors import vacant_seats
+
+MEDIA_TYPE = "text/csv"
+BOM = "\ufeff"
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+CHUNK = 500
+
+
+class CSVRenderer(BaseRenderer):
+    """Declares text/csv for content negotiation; the rows themselves are streamed by ``CSVListMixin.list``."""
+
+    media_type = MEDIA_TYPE
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        # Only reached for a non-list answer: errors are switched to JSON before rendering (finalize_response).
+        return JSONRenderer().render(data, "application/json", renderer_context)
+
+
+def _join(values: Iterable[str]) -> str:
+    return "; ".join(values)
+
+
+def _identifiers(record) -> str:
+    return _join(f"{item.scheme}:{item.identifier}" for item in record.identifiers.all())
+
+
+def _other_names(record) -> str:
+    return _join(item.name for item in record.other_names.all())
+
+
+def _slug(record) -> str:
+    return record.slug if record is not None else ""
+
+
+Column = tuple[str, Callable]
+
+COLUMNS: dict[type, list[Column]] = {
+    Person: [
+        ("id", lambda p: p.pk),
+        ("slug", lambda p: p.slug),
+        ("name", lambda p: p.name),
+        ("family_name", lambda p: p.family_name),
+        ("given_name", lambda p: p.given_name),
+        ("honorific", lambda p: p.honorific),
+        ("identifiers", _identifiers),
+        ("other_names", _other_names),
+    ],
+    Organization: [
+        ("id", lambda o: o.pk),
+        ("slug", lambda o: o.slug),
+        ("name", lambda o: o.name),
+        ("name_en", lambda o: o.name_en),
+        ("abbreviation", lambda o: o.abbreviation),
+        ("classification", lambda o: o.classification),
+        ("parent", lambda o: _slug(o.parent)),
+        ("parent_name", lambda o: o.parent.name if o.parent_id else ""),
+        ("founding_date", lambda o: o.founding_date),
+        ("founding_date_precision", lambda o: o.founding_date_precision),
+        ("dissolution_date", lambda o: o.dissolution_date),
+        ("dissolution_date_precision", lambda o: o.dissolution_date_precision),
+        ("identifiers", _identifiers),
+        ("other_names", _other_names),
+    ],
+    Post: [
+        ("id", lambda p: p.pk),
+        ("slug", lambda p: p.slug),
+        ("organization", lambda p: p.organization.slug),
+        ("organization_name", lambda p: p.organization.name),
+        ("label", lambda p: p.label),
+        ("label_en", lambda p: p.label_en),
+        ("role", lambda p: p.role),
+        ("rank", lambda p: p.rank),
+        ("seats", lambda p: p.seats),
+        ("portfolio", lambda p: _slug(p.portfolio)),
+        ("standing", lambda p: "true" if p.standing else "false"),
+        ("holders", lambda p: _join(a.person.name for a in p.holders)),
+        ("vacant_seats", vacant_seats),
+    ],
+    Appointment: [
+        ("id", lambda a: a.pk),
+        ("person", lambda a: a.person.slug),
+        ("person_name", lambda a: a.person.name),
+        ("post", lambda a: a.post_id),
+        ("post_label", lambda a: a.post.label),
+        ("organization", lambda a: a.post.organization.slug),
+        ("organization_name", lambda a: a.post.organization.name),
+        ("role", lambda a: a.post.role),
+        ("capacity", lambda a: a.capacity_id),
+        ("start_date", lambda a: a.start_date),
+        ("start_date_precision", lambda a: a.start_date_precision),
+        ("end_date", lambda a: a.end_date),
+        ("end_date_precision", lambda a: a.end_date_precision),
+        ("end_reason", lambda a: a.end_reason),
+    ],
+}
+
+
+def cell(value) -> str:
+    if value is None:
+        return ""
+    text = value.isoformat() if hasattr(value, "isoformat") else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+class _Line:
+    """csv.writer writes into this and gets the line back."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def rows(queryset, columns: list[Column]) -> Iterator[str]:
+    """The BOM and header, then one line per record, fetched ``CHUNK`` rows (and their prefetches) at a time."""
+    writer = csv.writer(_Line())
+    yield BOM + writer.writerow([name for name, _ in columns])
+    for record in queryset.iterator(chunk_size=CHUNK):
+        yield writer.writerow([cell(get(record)) for _, get in columns])
+
+
+def streaming_csv(queryset, columns: list[Column], filename: str) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(rows(queryset, columns), content_type=f"{MEDIA_TYPE}; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+    return response
+
+
+class CSVAutoSchema(RegistryAutoSchema):
+    """The list operation documents text/csv (a string of rows) beside its JSON page."""
+
+    def _get_format_parameters(self):
+        parameters = super()._get_format_parameters()
+        for parameter in parameters:
+            parameter["description"] = (
+                "csv: every matching row as CSV (UTF-8 with a BOM), the same as `Accept: text/csv`; json: a page."
+            )
+        return parameters
+
+    def _get_response_for_code(self, serializer, status_code, media_types=None, direction="response"):
+        response = super()._get_response_for_code(serializer, status_code, media_types, direction)
+        content = response.get("content", {})
+        if MEDIA_TYPE in content:
+            if str(status_code).startswith("2"):
+                schema = build_basic_type(OpenApiTypes.STR)
+                schema["description"] = (
+                    "Every matching row (no pages), UTF-8 with a byte-order mark, comma-separated, header first."
+                )
+                content[MEDIA_TYPE] = {"schema": schema}
+            else:
+                content.pop(MEDIA_TYPE)  # errors are JSON
+        return response
+
+
+class CSVListMixin:
+    """Adds text/csv to a list endpoint: the same filters, every row, streamed."""
+
+    schema = CSVAutoSchema()
+
+    def get_renderers(self):
+        renderers = super().get_renderers()
+        if getattr(self, "action", None) == "list":
+            renderers.append(CSVRenderer())
+        return renderers
+
+    def list(self, request, *args, **kwargs):
+        if getattr(request.accepted_renderer, "format", None) == "csv":
+            # Every row, not a page; the paging parameters are still checked as the schema states them.
+            self.paginator.check_parameters(request)
+            queryset = self.filter_queryset(self.get_queryset())
+            model = queryset.model
+            return streaming_csv(queryset, COLUMNS[model], str(model._meta.verbose_name_plural).replace(" ", "-"))
+        return super().list(request, *args, **kwargs)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        if getattr(getattr(request, "accepted_renderer", None), "format", None) == "csv" and not getattr(
+            response, "streaming", False
+        ):
+            request.accepted_renderer, request.accepted_media_type = JSONRenderer(), "application/json"
+        return super().finalize_response(request, response, *args, **kwargs)

@@ -1,0 +1,103 @@
+"""A record's history, the registry-wide change feed, and how the feed represents each kind of record."""
+
+import json
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+from rest_framework import serializers
+
+from registry.api.serializers.base import RelatedField, narrowed
+from registry.api.strict import StrictCharField
+from registry.choices import ChangeType
+from registry.models import Citation, Document, Duty, Organization
+
+
+class FieldChangeSerializer(serializers.Serializer):
+    field = StrictCharField()
+    old = serializers.JSONField(allow_null=True)
+    new = serializers.JSONField(allow_null=True)
+
+
+class HistoryEntrySerializer(serializers.Serializer):
+    """One recorded change of a record."""
+
+    history_id = serializers.IntegerField()
+    date = serializers.DateTimeField(help_text="When the change was made.")
+    type = serializers.ChoiceField(choices=ChangeType.choices, help_text="What happened.")
+    user = StrictCharField(
+        allow_null=True, help_text="Who made it (username); null for the seed loader, and for anonymous readers."
+    )
+    reason = StrictCharField(allow_null=True, help_text="Why, as given with the change.")
+    changes = FieldChangeSerializer(many=True, help_text="Fields that changed, with old and new values.")
+
+
+class ChangeSerializer(serializers.Serializer):
+    """One entry of the registry-wide change feed."""
+
+    id = serializers.IntegerField(help_text="Unique id of the entry.")
+    cursor = StrictCharField(help_text="Pass as `cursor` to read the changes after this one.")
+    model = StrictCharField(help_text="Kind of record: organization, person, post, appointment, …")
+    object_id = serializers.IntegerField(help_text="Id of the record (it may since have been deleted).")
+    date = serializers.DateTimeField(help_text="When the write was made.")
+    type = serializers.ChoiceField(choices=ChangeType.choices, help_text="What happened to the record.")
+    user = StrictCharField(
+        allow_null=True, help_text="Username of who made it; null for the seed loader, and for anonymous readers."
+    )
+    reason = StrictCharField(allow_null=True, help_text="Why, as given with the change.")
+    changed_fields = serializers.ListField(
+        source="fields", child=StrictCharField(), help_text="The fields the write changed (every field, when created)."
+    )
+    data = serializers.JSONField(
+        help_text="The record in the API's representation after the write (before it, for a deletion)."
+    )
+
+
+class ChangeFeedSerializer(serializers.Serializer):
+    results = ChangeSerializer(many=True)
+    next_cursor = StrictCharField(allow_null=True, help_text="Cursor of the last entry; null when none.")
+    next = serializers.URLField(allow_null=True, help_text="URL of the next page; null when up to date.")
+
+
+# --- the change feed's representation of each record ------------------------------------------------------------
+
+
+class DutyChangeSerializer(serializers.ModelSerializer):
+    organization = RelatedField(Organization, read_only=True)
+
+    class Meta:
+        model = Duty
+        fields = ("id", "organization", "order", "text", "text_en")
+
+
+class CitationChangeSerializer(serializers.ModelSerializer):
+    record_model = serializers.CharField(source="content_type.model", read_only=True)
+    document = RelatedField(Document, read_only=True)
+
+    class Meta:
+        model = Citation
+        fields = ("id", "record_model", "object_id", "document", "quote", "field")
+
+
+#: What the feed leaves out: values computed for a day (holders) or other records' own entries (appointments).
+NOT_IN_FEED = {"holders", "vacant_seats", "appointments", "reason"}
+
+
+def feed_serializer(model: type[models.Model]) -> type[serializers.Serializer]:
+    """The serializer of a record's feed entry: its API serializer without the computed fields."""
+    from registry.api.serializers import RESOURCE_SERIALIZERS
+    from registry.api.standards import FEED_SERIALIZERS  # identifiers and other names
+
+    full = {
+        **RESOURCE_SERIALIZERS,
+        **FEED_SERIALIZERS,
+        Duty: DutyChangeSerializer,
+        Citation: CitationChangeSerializer,
+    }[model]
+    fields = tuple(field for field in full.Meta.fields if field not in NOT_IN_FEED)
+    return narrowed(full, fields, f"{model.__name__}FeedData", f"A {model._meta.verbose_name} in the change feed.")
+
+
+def feed_representation(instance: models.Model) -> dict:
+    """The record as the API shows it (URLs relative to the site), for the change feed."""
+    data = feed_serializer(type(instance))(instance, context={"request": None}).data
+    return json.loads(json.dumps(data, cls=DjangoJSONEncoder))

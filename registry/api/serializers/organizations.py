@@ -1,0 +1,81 @@
+"""Bodies, their duties, and the relationships between them."""
+
+from rest_framework import serializers
+
+from registry.api.names import identifiers_field, other_names_field
+from registry.api.serializers.base import RegistryModelSerializer, RelatedField, url_field
+from registry.models import Document, Duty, Organization, OrganizationRelationship
+
+
+class DutySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Duty
+        fields = ("order", "text", "text_en")
+
+
+class OrganizationSerializer(RegistryModelSerializer):
+    url = url_field("organization")
+    parent = RelatedField(
+        Organization, required=False, allow_null=True, help_text="The body this one belongs to (slug)."
+    )
+    legal_basis = RelatedField(
+        Document, many=True, required=False, help_text="Documents founding or mandating it (slugs)."
+    )
+    duties = DutySerializer(many=True, read_only=True, help_text="The body's mandate, in the sources' order.")
+    identifiers = identifiers_field()
+    other_names = other_names_field()
+
+    class Meta:
+        model = Organization
+        brief_fields = ("id", "slug", "name", "url")
+        fields = (
+            "id",
+            "url",
+            "slug",
+            "name",
+            "name_en",
+            "abbreviation",
+            "classification",
+            "parent",
+            "founding_date",
+            "founding_date_precision",
+            "dissolution_date",
+            "dissolution_date_precision",
+            "legal_basis",
+            "duties",
+            "identifiers",
+            "other_names",
+            "note",
+            "sources",
+            "reason",
+            "created",
+            "updated",
+        )
+
+
+class RelationshipSerializer(RegistryModelSerializer):
+    url = url_field("relationship", "pk")
+    subject = RelatedField(Organization, help_text="The body that acts (slug).")
+    object = RelatedField(Organization, help_text="The body acted towards (slug).")
+    document = RelatedField(Document, required=False, allow_null=True, help_text="Instrument behind it (slug).")
+
+    class Meta:
+        model = OrganizationRelationship
+        fields = (
+            "id",
+            "url",
+            "subject",
+            "object",
+            "kind",
+            "start_date",
+            "start_date_precision",
+            "end_date",
+            "end_date_precision",
+            "document",
+            "description",
+            "description_en",
+            "sources",
+            "reason",
+            "created",
+            "updated",
+        )

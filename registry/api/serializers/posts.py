@@ -1,0 +1,216 @@
+"""Portfolios, posts with their holders on a day, appointments, the chart of a body, and the appointment actions."""
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from registry import services
+from registry.api.serializers.base import (
+    InputSerializer,
+    RegistryModelSerializer,
+    RelatedField,
+    url_field,
+)
+from registry.api.strict import StrictCharField, StrictChoiceField, StrictDateField
+from registry.choices import DatePrecision
+from registry.models import Appointment, Document, Organization, Person, Portfolio, Post
+from registry.selectors import vacant_seats
+
+
+class PortfolioSerializer(RegistryModelSerializer):
+    url = url_field("portfolio")
+
+    class Meta:
+        model = Portfolio
+        brief_fields = ("id", "slug", "name", "url")
+        fields = ("id", "url", "slug", "name", "name_en", "sources", "reason", "created", "updated")
+
+
+class HolderSerializer(serializers.ModelSerializer):
+    """Who holds a post on the requested day, in what capacity, since and until when."""
+
+    appointment = serializers.IntegerField(source="id", read_only=True, help_text="Id of the appointment.")
+    person = RelatedField(Person, read_only=True)
+    capacity = RelatedField(Post, read_only=True, allow_null=True)
+
+    class Meta:
+        model = Appointment
+        fields = (
+            "appointment",
+            "person",
+            "capacity",
+            "start_date",
+            "start_date_precision",
+            "end_date",
+            "end_date_precision",
+        )
+
+
+class HoldersMixin(serializers.Serializer):
+    """A post's holders on the request's day, as prefetched by ``selectors.holders_prefetch``."""
+
+    holders = HolderSerializer(many=True, read_only=True, help_text="Holders on the as_of day (today by default).")
+    vacant_seats = serializers.SerializerMethodField(help_text="Seats nobody holds that day; null if seats unknown.")
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_vacant_seats(self, post: Post) -> int | None:
+        return vacant_seats(post)
+
+
+class PostSerializer(HoldersMixin, RegistryModelSerializer):
+    url = url_field("post", "pk")
+    name = serializers.CharField(source="__str__", read_only=True, help_text="Title, body and portfolio.")
+    organization = RelatedField(Organization, help_text="The body of the post (slug).")
+    portfolio = RelatedField(Portfolio, required=False, allow_null=True, help_text="Area of responsibility (slug).")
+    ex_officio_of = RelatedField(
+        Post, required=False, allow_null=True, help_text="Post whose holder holds this one (id)."
+    )
+
+    class Meta:
+        model = Post
+        brief_fields = ("id", "slug", "label", "name", "url")
+        lookup_field = "pk"
+        fields = (
+            "id",
+            "url",
+            "slug",
+            "name",
+            "organization",
+            "label",
+            "label_en",
+            "role",
+            "rank",
+            "seats",
+            "portfolio",
+            "standing",
+            "ex_officio_of",
+            "holders",
+            "vacant_seats",
+            "sources",
+            "reason",
+            "created",
+            "updated",
+        )
+
+
+class AppointmentSerializer(RegistryModelSerializer):
+    url = url_field("appointment", "pk")
+    name = serializers.CharField(source="__str__", read_only=True, help_text="Person and post.")
+    person = RelatedField(Person, help_text="Who holds the post (slug).")
+    post = RelatedField(Post, help_text="The post held (id).")
+    organization = RelatedField(Organization, source="post.organization", read_only=True)
+    role = serializers.CharField(source="post.role", read_only=True, help_text="Generic rank of the post.")
+    capacity = RelatedField(Post, required=False, allow_null=True, help_text="Post by virtue of which it is held (id).")
+
+    class Meta:
+        model = Appointment
+        brief_fields = ("id", "name", "url")
+        lookup_field = "pk"
+        fields = (
+            "id",
+            "url",
+            "name",
+            "person",
+            "post",
+            "organization",
+            "role",
+            "capacity",
+            "start_date",
+            "start_date_precision",
+            "end_date",
+            "end_date_precision",
+            "end_reason",
+            "note",
+            "sources",
+            "reason",
+            "created",
+            "updated",
+        )
+
+
+# --- the chart ---------------------------------------------------------------------------------------------------
+
+
+class ChartPostSerializer(HoldersMixin, serializers.ModelSerializer):
+    portfolio = RelatedField(Portfolio, read_only=True, allow_null=True)
+
+    class Meta:
+        model = Post
+        fields = (
+            "id",
+            "label",
+            "label_en",
+            "role",
+            "rank",
+            "standing",
+            "seats",
+            "portfolio",
+            "holders",
+            "vacant_seats",
+        )
+
+
+class ChartSerializer(serializers.Serializer):
+    organization = RelatedField(Organization, read_only=True)
+    as_of = serializers.DateField(read_only=True, help_text="The day the chart describes.")
+    posts = ChartPostSerializer(many=True, read_only=True)
+    support_agencies = RelatedField(Organization, many=True, read_only=True)
+    sub_organizations = RelatedField(Organization, many=True, read_only=True)
+
+
+# --- appointment actions ---------------------------------------------------------------------------------------
+
+
+class SourceInputSerializer(InputSerializer):
+    document = RelatedField(Document, help_text="Slug of the document quoted.")
+    quote = StrictCharField(help_text="Verbatim text from the document.")
+    field = StrictCharField(required=False, allow_blank=True, default="", help_text="Field the quote supports.")
+
+
+class AppointInputSerializer(InputSerializer):
+    """Appoint a person to this post."""
+
+    person = RelatedField(Person, help_text="Slug of the person appointed.")
+    start_date = StrictDateField(help_text="First day in post.")
+    start_date_precision = StrictChoiceField(choices=DatePrecision.choices, default=DatePrecision.EXACT)
+    capacity = RelatedField(
+        Post, required=False, allow_null=True, help_text="Id of the post by virtue of which it is held."
+    )
+    note = StrictCharField(required=False, allow_blank=True, default="")
+    sources = SourceInputSerializer(
+        many=True,
+        required=False,
+        default=list,
+        max_length=services.MAX_SOURCES,
+        help_text=f"Documents and verbatim quotes for the appointment; at most {services.MAX_SOURCES}.",
+    )
+    reason = StrictCharField(
+        required=False, allow_blank=True, default="", max_length=1000, help_text="Kept in the history."
+    )
+
+
+class SucceedInputSerializer(AppointInputSerializer):
+    """Appoint a successor: the current holder's appointment ends the day before ``start_date``."""
+
+    predecessor = RelatedField(
+        Appointment,
+        required=False,
+        allow_null=True,
+        help_text="Id of the appointment to end; needed only on a full multi-seat post.",
+    )
+    end_reason = StrictCharField(required=False, allow_blank=True, default="", max_length=255, help_text="Why it ends.")
+
+
+class SuccessionSerializer(serializers.Serializer):
+    ended = AppointmentSerializer(read_only=True, allow_null=True, help_text="The predecessor's ended appointment.")
+    started = AppointmentSerializer(read_only=True, help_text="The successor's new appointment.")
+
+
+class EndInputSerializer(InputSerializer):
+    """End this appointment."""
+
+    end_date = StrictDateField(help_text="Last day in post.")
+    end_date_precision = StrictChoiceField(choices=DatePrecision.choices, default=DatePrecision.EXACT)
+    end_reason = StrictCharField(required=False, allow_blank=True, default="", max_length=255, help_text="Why it ends.")
+    reason = StrictCharField(
+        required=False, allow_blank=True, default="", max_length=1000, help_text="Kept in the history."
+    )

@@ -1,0 +1,68 @@
+"""`/healthz` (the process answers) and `/readyz` (the database answers and every migration is applied).
+
+Plain Django views: no authentication, no throttling, no session, and not part of the API schema. Both are cheap:
+`/healthz` touches nothing; `/readyz` runs one query on the primary database.
+"""
+
+import logging
+from functools import cache
+
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
+from django.db.migrations.loader import MigrationLoader
+from django.http import JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+
+from registry.api.exceptions import error_body
+
+logger = logging.getLogger(__name__)
+
+
+@cache
+def migrations_on_disk() -> frozenset[tuple[str, str]]:
+    """Every migration the code ships (read from disk once per process: the code does not change under it)."""
+    loader = MigrationLoader(None, ignore_no_migrations=True)
+    return frozenset(loader.graph.nodes)
+
+
+def unapplied_migrations(connection) -> list[str]:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT app, name FROM django_migrations")
+            applied = {(app, name) for app, name in cursor.fetchall()}
+    except DatabaseError:
+        # Either the database is down (this raises again) or it is up and was never migrated.
+        if "django_migrations" in connection.introspection.table_names():
+            raise
+        applied = set()
+    # A squashed migration counts as applied when everything it replaces is (Django records those names).
+    return sorted(f"{app}.{name}" for app, name in migrations_on_disk() - applied)
+
+
+@never_cache
+@require_safe
+def healthz(request):
+    return JsonResponse({"status": "ok"})
+
+
+@never_cache
+@require_safe
+def readyz(request):
+    connection = connections[DEFAULT_DB_ALIAS]
+    try:
+        missing = unapplied_migrations(connection)
+    except DatabaseError as error:
+        logger.warning("readyz: database unreachable: %s", error)
+        return not_ready("database", "unreachable", "The database cannot be reached.")
+    if missing:
+        return not_ready(
+            "migrations", "unapplied", f"{len(missing)} migration(s) not applied, e.g. {', '.join(missing[:3])}."
+        )
+    return JsonResponse({"status": "ok", "checks": {"database": "ok", "migrations": "ok"}})
+
+
+def not_ready(check: str, code: str, message: str) -> JsonResponse:
+    body = error_body(503, "not_ready", [{"field": check, "code": code, "message": message}])
+    response = JsonResponse(body, status=503)
+    response["Retry-After"] = "5"
+    return response

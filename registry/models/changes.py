@@ -1,0 +1,84 @@
+"""The change feed (every write, in commit order) and the seed baseline (what the seed loader last wrote)."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from registry.choices import ChangeType
+
+
+class Change(models.Model):
+    """One write to the registry, written by the service in the same transaction as the write itself.
+
+    Entries are ordered by ``(txid, id)``. On PostgreSQL ``txid`` is the writing transaction's id, and the feed serves
+    only entries of transactions older than every transaction still running, so an entry can never appear behind a
+    position a reader has already passed. On SQLite writers run one at a time, ``txid`` is 0 and ``id`` is commit order.
+    """
+
+    txid = models.BigIntegerField(
+        default=0,
+        verbose_name=_("transaction id"),
+        help_text=_("Id of the writing transaction (PostgreSQL); 0 where writers run one at a time (SQLite)."),
+    )
+    model = models.CharField(
+        max_length=40,
+        verbose_name=_("model"),
+        help_text=_("Kind of record: organization, person, post, appointment, …"),
+    )
+    object_id = models.PositiveBigIntegerField(
+        verbose_name=_("object id"), help_text=_("Id of the record (it may since have been deleted).")
+    )
+    type = models.CharField(
+        max_length=8, choices=ChangeType.choices, verbose_name=_("type"), help_text=_("What happened to the record.")
+    )
+    date = models.DateTimeField(verbose_name=_("date"), help_text=_("When the write was made."))
+    user = models.CharField(
+        max_length=150, blank=True, verbose_name=_("user"), help_text=_("Username of who made it; blank for the seeds.")
+    )
+    reason = models.TextField(blank=True, verbose_name=_("reason"), help_text=_("Why, as given with the change."))
+    fields = models.JSONField(
+        default=list,
+        verbose_name=_("fields"),
+        help_text=_("Names of the fields the write changed (all, when created)."),
+    )
+    data = models.JSONField(
+        verbose_name=_("data"),
+        help_text=_("The record in the API's representation after the write (before, if deleted)."),
+    )
+
+    class Meta:
+        verbose_name = _("change")
+        verbose_name_plural = _("changes")
+        ordering = ("txid", "id")
+        indexes = [
+            models.Index(fields=("txid", "id"), name="registry_change_position"),
+            models.Index(fields=("model", "object_id", "id"), name="registry_change_record"),
+            models.Index(fields=("date",), name="registry_change_date"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.type} {self.model} {self.object_id}"
+
+
+class SeedBaseline(models.Model):
+    """What the seed loader last wrote to one record, so a later run changes only what nobody has edited since."""
+
+    model = models.CharField(max_length=40, verbose_name=_("model"), help_text=_("Kind of record."))
+    key = models.CharField(
+        max_length=500, verbose_name=_("key"), help_text=_("The record's natural key in the seed file.")
+    )
+    object_id = models.PositiveBigIntegerField(
+        verbose_name=_("object id"), help_text=_("Id of the record the seeds wrote.")
+    )
+    values = models.JSONField(verbose_name=_("values"), help_text=_("The field values the seeds last wrote, as JSON."))
+    loaded = models.DateTimeField(
+        auto_now=True, verbose_name=_("loaded"), help_text=_("When the seeds last wrote this record.")
+    )
+
+    class Meta:
+        verbose_name = _("seed baseline")
+        verbose_name_plural = _("seed baselines")
+        ordering = ("model", "key")
+        constraints = [models.UniqueConstraint(fields=("model", "key"), name="registry_seedbaseline_unique_key")]
+
+    def __str__(self) -> str:
+        return f"{self.model} {self.key}"

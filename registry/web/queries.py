@@ -1,0 +1,282 @@
+"""Reads of the public pages. Each function issues a fixed number of queries, whatever the number of rows."""
+
+import datetime
+import itertools
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Model, Q, Subquery
+
+from registry.choices import PostRole, RelationshipKind
+from registry.history import TRACKED
+from registry.models import (
+    Appointment,
+    Citation,
+    Document,
+    Duty,
+    Organization,
+    OrganizationRelationship,
+    Person,
+    Post,
+)
+from registry.selectors import holders_prefetch
+from registry.text import nfc
+
+# --- sources -----------------------------------------------------------------------------------------------------
+
+
+def attach_sources(records) -> None:
+    """Give every record a ``cited`` list of its citations (with documents): one query for all of them."""
+    records = [record for record in records if record is not None]
+    for record in records:
+        record.cited = []
+    if not records:
+        return
+    by_model: dict[type[Model], dict[int, list[Model]]] = defaultdict(lambda: defaultdict(list))
+    for record in records:
+        by_model[type(record)][record.pk].append(record)
+    types = ContentType.objects.get_for_models(*by_model)
+    condition = Q()
+    for model, by_id in by_model.items():
+        condition |= Q(content_type=types[model], object_id__in=list(by_id))
+    model_of = {types[model].pk: model for model in by_model}
+    citations = Citation.objects.filter(condition).select_related("document").order_by("document__slug", "id")
+    for citation in citations:
+        for record in by_model[model_of[citation.content_type_id]][citation.object_id]:
+            record.cited.append(citation)
+
+
+# --- home --------------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class TreeNode:
+    organization: Organization
+    children: list["TreeNode"] = field(default_factory=list)
+
+
+def organization_tree() -> list[TreeNode]:
+    """Every body with its sub-bodies (one query); roots are the bodies without a parent."""
+    organizations = list(Organization.objects.order_by("name", "id"))
+    nodes = {organization.pk: TreeNode(organization) for organization in organizations}
+    roots = []
+    for organization in organizations:
+        parent = nodes.get(organization.parent_id)
+        (parent.children if parent else roots).append(nodes[organization.pk])
+    return roots
+
+
+@dataclass(frozen=True)
+class Change:
+    date: datetime.datetime
+    type: str
+    model: str
+    record: Model
+
+
+#: What the home page lists as "latest changes": the records that have a page of their own, and appointments.
+CHANGE_MODELS = (Organization, Person, Post, Appointment, Document)
+
+
+def latest_changes(limit: int = 10) -> list[Change]:
+    """The newest ``limit`` changes of the records with pages (one query per model, each limited)."""
+    changes = []
+    for model in CHANGE_MODELS:
+        history = model.history.model.objects.order_by("-history_date", "-history_id")
+        if model is Appointment:
+            history = history.select_related("person", "post__organization")
+        elif model is Post:
+            history = history.select_related("organization")
+        changes.extend(
+            Change(row.history_date, row.history_type, model._meta.model_name, row) for row in history[:limit]
+        )
+    changes.sort(key=lambda change: change.date, reverse=True)
+    return changes[:limit]
+
+
+def newest_change() -> datetime.datetime | None:
+    """The moment of the newest recorded change of any tracked model, deletions included (one query).
+
+    Each history table's newest row is a subquery on its indexed history_date; the row they are read from is
+    any content type (that table is never empty once migrated).
+    """
+    newest = {
+        f"newest_{index}": Subquery(model.history.model.objects.order_by("-history_date").values("history_date")[:1])
+        for index, model in enumerate(TRACKED)
+    }
+    row = ContentType.objects.order_by().annotate(**newest).values(*newest).first() or {}
+    moments = [moment for moment in row.values() if moment is not None]
+    return max(moments, default=None)
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    query: str
+    organizations: list[Organization]
+    people: list[Person]
+    posts: list[Post]
+    documents: list[Document]
+
+    @property
+    def count(self) -> int:
+        return len(self.organizations) + len(self.people) + len(self.posts) + len(self.documents)
+
+
+def search_all(query: str, limit: int = 20) -> SearchResults:
+    """Accent- and case-insensitive search of bodies, people, posts and documents (four queries)."""
+    return SearchResults(
+        query,
+        list(Organization.objects.search(query)[:limit]),
+        list(Person.objects.search(query)[:limit]),
+        list(Post.objects.select_related("organization").search(query)[:limit]),
+        list(Document.objects.search(query)[:limit]),
+    )
+
+
+# --- organization ------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class OrganizationPage:
+    organization: Organization
+    as_of: datetime.date
+    exists: bool
+    heads: list[Post]
+    permanent_deputies: list[Post]
+    deputies: list[Post]
+    members: list[Post]
+    support: list[OrganizationRelationship]
+    children: list[Organization]
+    legal_basis: list[Document]
+    duties: list[Duty]
+
+    @property
+    def has_chart(self) -> bool:
+        return bool(self.heads or self.permanent_deputies or self.deputies or self.members)
+
+    @property
+    def standing_posts(self) -> list[Post]:
+        return [post for post in self.heads + self.permanent_deputies + self.deputies if post.standing]
+
+
+def organization_page(slug: str, day: datetime.date) -> OrganizationPage | None:
+    """A body's chart on ``day``, with its support agencies, sub-bodies, legal basis, duties and every source."""
+    organization = Organization.objects.select_related("parent").filter(slug=slug).first()
+    if organization is None:
+        return None
+    posts = list(
+        Post.objects.filter(organization=organization)
+        .select_related("portfolio", "ex_officio_of__organization")
+        .prefetch_related(holders_prefetch(day))
+        .order_by("rank", "label", "id")
+    )
+    support = list(
+        organization.relationships_in.as_of(day)
+        .filter(kind=RelationshipKind.SUPPORTS, subject__in=Organization.objects.as_of(day))
+        .select_related("subject")
+        .order_by("subject__name", "id")
+    )
+    children = list(organization.children.as_of(day).order_by("name", "id"))
+    legal_basis = list(organization.legal_basis.order_by("kind", "slug"))
+    duties = list(organization.duties.order_by("order", "id"))
+    holders = [holder for post in posts for holder in post.holders]
+    attach_sources([organization, *posts, *holders, *support, *duties])
+    by_role = defaultdict(list)
+    for post in posts:
+        by_role[post.role].append(post)
+    return OrganizationPage(
+        organization=organization,
+        as_of=day,
+        exists=organization.exists_on(day),
+        heads=by_role[PostRole.HEAD],
+        permanent_deputies=by_role[PostRole.PERMANENT_DEPUTY_HEAD],
+        deputies=by_role[PostRole.DEPUTY_HEAD],
+        members=by_role[PostRole.MEMBER],
+        support=support,
+        children=children,
+        legal_basis=legal_basis,
+        duties=duties,
+    )
+
+
+# --- person and post ---------------------------------------------------------------------------------------------
+
+
+def person_page(slug: str) -> tuple[Person, list[Appointment]] | None:
+    """A person and every appointment they held, oldest first, with sources (three queries)."""
+    person = Person.objects.filter(slug=slug).first()
+    if person is None:
+        return None
+    appointments = list(
+        person.appointments.select_related(
+            "post__organization", "post__portfolio", "capacity__organization", "capacity__portfolio"
+        ).order_by("start_date", "post__rank", "id")
+    )
+    attach_sources([person, *appointments])
+    return person, appointments
+
+
+def post_page(slug: str) -> tuple[Post, list[Appointment]] | None:
+    """A post and all its holders over time, oldest first, with sources (three queries)."""
+    post = (
+        Post.objects.select_related("organization", "portfolio", "ex_officio_of__organization")
+        .filter(slug=slug)
+        .first()
+    )
+    if post is None:
+        return None
+    appointments = list(
+        post.appointments.select_related("person", "capacity__organization", "capacity__portfolio").order_by(
+            "start_date", "id"
+        )
+    )
+    attach_sources([post, *appointments])
+    return post, appointments
+
+
+# --- document ----------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Segment:
+    text: str
+    marked: bool
+    anchors: tuple[int, ...]  # ids of the citations whose quote starts here
+
+
+def quote_pattern(quote: str) -> re.Pattern:
+    """The quote as a pattern that matches it in the text whatever the white space (how quotes are checked)."""
+    return re.compile(r"\s+".join(re.escape(word) for word in nfc(quote).split()))
+
+
+def highlight(text: str, citations: list[Citation]) -> tuple[list[Segment], list[Citation]]:
+    """Split ``text`` into plain and quoted segments; also return the citations whose quote is not in the text."""
+    text = nfc(text)
+    starts: dict[int, list[int]] = defaultdict(list)
+    ranges, missing = [], []
+    for citation in citations:
+        found = quote_pattern(citation.quote).search(text) if citation.quote.strip() else None
+        if found is None:
+            missing.append(citation)
+            continue
+        starts[found.start()].append(citation.pk)
+        ranges.append((found.start(), found.end()))
+    cuts = sorted({0, len(text), *starts, *(end for _, end in ranges)})
+    segments = []
+    for begin, end in itertools.pairwise(cuts):
+        marked = any(start <= begin and end <= stop for start, stop in ranges)
+        segments.append(Segment(text[begin:end], marked, tuple(starts.get(begin, ()))))
+    return segments, missing
+
+
+def document_page(slug: str):
+    """A document, its citations, the bodies it founds or mandates, and what cites it (four queries)."""
+    document = Document.objects.select_related("issuer").filter(slug=slug).first()
+    if document is None:
+        return None
+    citations = list(document.citations.select_related("content_type").order_by("id"))
+    based = list(document.organizations_based_on.order_by("name", "id"))
+    attach_sources([document])
+    return document, citations, based

@@ -1,0 +1,219 @@
+"""The admin as the city's editing desk: Vietnamese by default, dd/mm/yyyy, and one page to record an appointment
+from its decision (registry/desk.py, registry/desk_admin.py). Every test sees the seeded registry."""
+
+import datetime
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.models import Group, User
+from django.urls import reverse
+
+from registry.models import Appointment, Change, Citation, Document, Person, Post
+
+pytestmark = pytest.mark.django_db
+
+MEMBERS = "ban-chi-dao-hoi-nhap-quoc-te-thanh-vien"  # 20 seats, none held
+COMMITTEE = "ban-chi-dao-tp-hcm-ve-hoi-nhap-quoc-te"
+HEAD = "ban-chi-dao-hoi-nhap-quoc-te-truong-ban"  # one seat, held by Nguyễn Văn Được
+TEXT = (
+    "QUYẾT ĐỊNH Về việc bổ sung thành viên Ban Chỉ đạo. Điều 1. Bổ sung bà Lê Thị Minh Châu, "
+    "Phó Giám đốc Sở Ngoại vụ, làm thành viên Ban Chỉ đạo TP.HCM về hội nhập quốc tế kể từ ngày 20/11/2026."
+)
+QUOTE = "Bổ sung bà Lê Thị Minh Châu, Phó Giám đốc Sở Ngoại vụ, làm thành viên Ban Chỉ đạo TP.HCM về hội nhập quốc tế"
+
+
+@pytest.fixture
+def desk_client(client):
+    """A staff editor (the `editor` group), not a superuser."""
+    user = User.objects.create_user("bientap", password="bien-tap-2026!", is_staff=True)
+    user.groups.add(Group.objects.get(name="editor"))
+    client.force_login(user)
+    return client
+
+
+def appoint_url(slug: str) -> str:
+    return reverse("admin:registry_post_appoint", args=[Post.objects.get(slug=slug).pk])
+
+
+def scenario(**values) -> dict:
+    """The issue's scenario: Lê Thị Minh Châu joins the Steering Committee from 20/11/2026 under a new decision."""
+    return {
+        "person": "",
+        "new_person_name": "Lê Thị Minh Châu",
+        "new_person_slug": "",
+        "start_date": "20/11/2026",
+        "start_date_precision": "exact",
+        "predecessor": "",
+        "predecessor_last_day": "",
+        "capacity": "",
+        "document": "",
+        "new_document_kind": "decision",
+        "new_document_number": "4321/QĐ-UBND",
+        "new_document_title": "Quyết định về việc bổ sung thành viên Ban Chỉ đạo TP.HCM về hội nhập quốc tế",
+        "new_document_slug": "",
+        "new_document_issuer": "",
+        "new_document_issued_on": "18/11/2026",
+        "new_document_text": TEXT,
+        "quote": QUOTE,
+        "reason": "QĐ 4321/QĐ-UBND",
+        **values,
+    }
+
+
+def counts() -> tuple:
+    return (Person.objects.count(), Document.objects.count(), Appointment.objects.count(), Citation.objects.count())
+
+
+# --- Vietnamese by default, the API in English -----------------------------------------------------------------------
+
+
+def test_the_admin_is_vietnamese_by_default_and_english_on_the_switch(desk_client):
+    page = desk_client.get("/admin/")
+    assert page["Content-Language"] == "vi"
+    html = page.content.decode()
+    assert "Sổ đăng ký các cơ quan hội nhập quốc tế TP.HCM" in html
+    assert "Bổ nhiệm" in html
+    switched = desk_client.post("/i18n/setlang/", {"language": "en", "next": "/admin/"})
+    assert switched.status_code == 302
+    english = desk_client.get("/admin/").content.decode()
+    assert "HCMC international integration registry" in english
+
+
+def test_the_api_and_its_schema_stay_english_whatever_the_browser_asks(client):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "vi"
+    response = client.get("/api/v1/posts/?as_of=20/11/2026", HTTP_ACCEPT_LANGUAGE="vi")
+    assert response.status_code == 400
+    assert "valid" in response.content.decode().lower()
+    schema = client.get("/api/v1/schema/", HTTP_ACCEPT_LANGUAGE="vi").content.decode()
+    assert "Kind of document." in schema
+    assert "Loại văn bản" not in schema
+    document = client.get("/api/v1/documents/", HTTP_ACCEPT_LANGUAGE="vi").json()["results"][0]
+    assert document["issued_on"] is None or len(document["issued_on"]) == 10  # ISO 8601, never dd/mm/yyyy
+
+
+def test_dates_show_as_dd_mm_yyyy_and_the_favicon_exists(desk_client):
+    html = desk_client.get(reverse("admin:registry_appointment_changelist")).content.decode()
+    assert "15/12/2025" in html
+    assert "Dec. 15, 2025" not in html
+    favicon = desk_client.get("/favicon.ico")
+    assert favicon.status_code == 302
+    assert favicon["Location"].endswith("registry/admin/favicon.svg")
+
+
+def test_post_search_matches_the_organization_too_and_lists_holders(desk_client):
+    response = desk_client.get(reverse("admin:registry_post_changelist"), {"q": "thanh vien ban chi dao"})
+    assert [post.slug for post in response.context["cl"].result_list] == [MEMBERS]
+    assert "20 ghế trống" in response.content.decode()
+    heads = desk_client.get(reverse("admin:registry_post_changelist"), {"q": "truong ban chi dao"})
+    assert "Nguyễn Văn Được" in heads.content.decode()
+
+
+def test_the_person_page_shows_a_timeline_of_appointments(desk_client):
+    person = Person.objects.get(slug="nguyen-van-duoc")
+    html = desk_client.get(reverse("admin:registry_person_change", args=[person.pk])).content.decode()
+    assert "Quá trình bổ nhiệm" in html
+    assert "15/12/2025" in html
+
+
+# --- the desk's page -----------------------------------------------------------------------------------------------
+
+
+def test_the_desk_page_shows_the_post_its_holders_and_vacant_seats(desk_client):
+    html = desk_client.get(appoint_url(HEAD)).content.decode()
+    assert "Ban Chỉ đạo TP.HCM về hội nhập quốc tế" in html
+    assert "Nguyễn Văn Được" in html
+    assert 'class="desk-vacant">0<' in html
+    assert "Quyết định" in html  # the kinds of Vietnamese administration
+
+
+def test_the_scenario_checks_then_saves_everything_in_one_go(desk_client, client):
+    before, feed = counts(), Change.objects.count()
+    checked = desk_client.post(appoint_url(MEMBERS), scenario())
+    assert checked.status_code == 200, checked.context["form"].errors
+    assert checked.context["confirming"], checked.context["form"].errors
+    assert "Kiểm tra và xác nhận" in checked.content.decode()
+    assert counts() == before  # the check rehearses the writes and rolls them back
+    assert Change.objects.count() == feed
+
+    saved = desk_client.post(appoint_url(MEMBERS), {**scenario(), "confirm": "1"})
+    assert saved.status_code == 302, saved.context and saved.context["form"].errors
+    person = Person.objects.get(slug="le-thi-minh-chau")
+    document = Document.objects.get(slug__startswith="4321qd-ubnd-quyet-dinh-ve-viec-bo-sung-thanh-vien-ban-chi-dao")
+    assert (document.kind, document.issued_on) == ("decision", datetime.date(2026, 11, 18))
+    appointment = Appointment.objects.get(person=person)
+    assert (appointment.post.slug, appointment.start_date) == (MEMBERS, datetime.date(2026, 11, 20))
+    assert [(c.document, c.quote) for c in appointment.sources.all()] == [(document, QUOTE)]
+    assert counts() == (before[0] + 1, before[1] + 1, before[2] + 1, before[3] + 1)
+    # Through the services: the reason in the history, every write in the change feed.
+    assert appointment.history.latest().history_change_reason == "QĐ 4321/QĐ-UBND"
+    written = set(Change.objects.filter(id__gt=0).order_by("-id")[:4].values_list("model", flat=True))
+    assert written == {"person", "document", "appointment", "citation"}
+
+    chart = client.get(f"/api/v1/organizations/{COMMITTEE}/chart/", {"as_of": "2026-11-20"}).json()
+    members = next(post for post in chart["posts"] if post["label"] == "Thành viên")
+    assert [holder["person"]["slug"] for holder in members["holders"]] == ["le-thi-minh-chau"]
+    detail = client.get(f"/api/v1/appointments/{appointment.pk}/").content.decode()
+    assert QUOTE in detail
+
+
+def test_a_wrong_quote_is_refused_beside_its_field_and_nothing_is_saved(desk_client):
+    before = counts()
+    response = desk_client.post(appoint_url(MEMBERS), scenario(quote="Bổ nhiệm ông Nguyễn Văn A"))
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert list(form.errors) == ["quote"]
+    assert "không có trong toàn văn" in form.errors["quote"][0]
+    confirmed = desk_client.post(appoint_url(MEMBERS), {**scenario(quote="Bổ nhiệm ông Nguyễn Văn A"), "confirm": "1"})
+    assert confirmed.status_code == 200
+    assert counts() == before
+
+
+def test_a_second_holder_of_a_single_seat_is_refused_with_the_seat_message(desk_client):
+    before = counts()
+    document = Document.objects.filter(text="").first()
+    person = Person.objects.get(slug="phan-van-mai")
+    values = scenario(
+        person=person.pk, new_person_name="", document=document.pk, new_document_title="", quote="Trưởng ban"
+    )
+    response = desk_client.post(appoint_url(HEAD), values)
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert "predecessor" in errors, errors
+    assert "đã đủ người (1 ghế)" in errors["predecessor"][0]
+    assert counts() == before
+
+
+def test_a_succession_ends_the_predecessor_the_day_before(desk_client):
+    post = Post.objects.get(slug=HEAD)
+    holder = Appointment.objects.filter(post=post, end_date__isnull=True).get()
+    document = Document.objects.filter(text="").first()
+    values = scenario(
+        person=Person.objects.get(slug="phan-van-mai").pk,
+        new_person_name="",
+        predecessor=holder.pk,
+        document=document.pk,
+        new_document_title="",
+        quote="Trưởng ban",
+        confirm="1",
+    )
+    response = desk_client.post(appoint_url(HEAD), values)
+    assert response.status_code == 302, response.context and response.context["form"].errors
+    holder.refresh_from_db()
+    assert (holder.end_date, holder.end_date_precision) == (datetime.date(2026, 11, 19), "exact")
+    assert Appointment.objects.filter(post=post, person__slug="phan-van-mai", start_date="2026-11-20").exists()
+
+
+def test_the_capacity_offers_the_posts_the_person_holds_that_day_first(desk_client):
+    person = Person.objects.get(slug="nguyen-van-duoc")
+    url = reverse("admin:registry_post_capacity_options")
+    groups = desk_client.get(url, {"person": person.pk, "day": "20/12/2025"}).json()["groups"]
+    assert groups[0]["group"] == "Đang giữ vào ngày bắt đầu"
+    assert "Chủ tịch, Ủy ban nhân dân TP.HCM" in [option["text"] for option in groups[0]["options"]]
+
+
+def test_the_desk_needs_the_editor_permissions(client):
+    reader = User.objects.create_user("doc", password="doc-doc-2026!", is_staff=True)
+    reader.groups.add(Group.objects.get(name="reader"))
+    client.force_login(reader)
+    assert client.get(appoint_url(MEMBERS)).status_code == 403
+    assert client.post(appoint_url(MEMBERS), {**scenario(), "confirm": "1"}).status_code == 403
