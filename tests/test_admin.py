@@ -44,12 +44,6 @@ def admin_url(model, view: str, *args) -> str:
     return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
 
 
-@pytest.fixture
-def superuser_client(client, django_user_model):
-    client.force_login(django_user_model.objects.create_superuser("root", "root@example.com", "root-password"))
-    return client
-
-
 def listed(response) -> list:
     assert response.status_code == 200, response.content[:500]
     return list(response.context["cl"].result_list)

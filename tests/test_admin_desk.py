@@ -9,11 +9,15 @@ from django.contrib.auth.models import Group, User
 from django.urls import reverse
 
 from registry.models import Appointment, Change, Citation, Document, Person, Post
+from tests.factories import AppointmentFactory, DocumentFactory, OrganizationFactory, PersonFactory, PostFactory
 
 pytestmark = pytest.mark.django_db
 
+D = datetime.date
+
 MEMBERS = "ban-chi-dao-hoi-nhap-quoc-te-thanh-vien"  # 20 seats, none held
 COMMITTEE = "ban-chi-dao-tp-hcm-ve-hoi-nhap-quoc-te"
+CHAIRMAN = "ubnd-tp-hcm-chu-tich"  # the People's Committee's chairman
 HEAD = "ban-chi-dao-hoi-nhap-quoc-te-truong-ban"  # one seat, held by Nguyễn Văn Được
 TEXT = (
     "QUYẾT ĐỊNH Về việc bổ sung thành viên Ban Chỉ đạo. Điều 1. Bổ sung bà Lê Thị Minh Châu, "
@@ -217,3 +221,122 @@ def test_the_desk_needs_the_editor_permissions(client):
     client.force_login(reader)
     assert client.get(appoint_url(MEMBERS)).status_code == 403
     assert client.post(appoint_url(MEMBERS), {**scenario(), "confirm": "1"}).status_code == 403
+
+
+# --- the appoint page, as a superuser uses it -------------------------------------------------------------------------
+
+
+def appoint_page(post: Post) -> str:
+    return reverse("admin:registry_post_appoint", args=[post.pk])
+
+
+def desk(**values) -> dict:
+    """The admin desk's form (registry/desk_admin.py), confirmed, with a source document and its quote."""
+    document = DocumentFactory(text="")
+    return {"document": document.pk, "quote": "bổ nhiệm", "start_date_precision": "exact", "confirm": "1", **values}
+
+
+class TestAdmin:
+    def test_appoint_page_opens(self, superuser_client):
+        post = Post.objects.get(slug=CHAIRMAN)
+        response = superuser_client.get(appoint_page(post))
+        assert response.status_code == 200
+        assert response.context["original"] == post
+        assert {"person", "start_date", "predecessor", "document", "quote", "reason"} <= set(
+            response.context["form"].fields
+        )
+
+    def test_appoint_page_of_an_unknown_post(self, superuser_client):
+        assert superuser_client.get(reverse("admin:registry_post_appoint", args=[999_999])).status_code == 404
+
+    def test_appoint_page_needs_the_appointment_permissions(self, client, django_user_model):
+        staff = django_user_model.objects.create_user("staff", is_staff=True)
+        client.force_login(staff)
+        post = PostFactory()
+        assert client.get(appoint_page(post)).status_code == 403
+        response = client.post(appoint_page(post), desk(person=PersonFactory().pk, start_date="2024-01-01"))
+        assert response.status_code == 403
+        assert not Appointment.objects.filter(post=post).exists()
+
+    def test_succession(self, superuser_client):
+        holder = AppointmentFactory(start_date=D(2024, 1, 1))
+        person = PersonFactory()
+        response = superuser_client.post(
+            appoint_page(holder.post),
+            desk(person=person.pk, start_date="2025-01-01", predecessor=holder.pk, reason="admin succession"),
+        )
+        assert response.status_code == 302
+        assert response["Location"] == reverse("admin:registry_post_change", args=[holder.post.pk])
+        holder.refresh_from_db()
+        assert holder.end_date == D(2024, 12, 31)
+        started = Appointment.objects.get(post=holder.post, person=person)
+        assert (started.start_date, started.end_date) == (D(2025, 1, 1), None)
+        assert started.history.get().history_change_reason == "admin succession"
+        assert started.history.get().history_user.username == "root"
+
+    def test_appointment_without_ending_the_holder(self, superuser_client):
+        post = PostFactory(seats=2)
+        holder = AppointmentFactory(post=post, start_date=D(2024, 1, 1))
+        person = PersonFactory()
+        response = superuser_client.post(appoint_page(post), desk(person=person.pk, start_date="2025-01-01"))
+        assert response.status_code == 302
+        holder.refresh_from_db()
+        assert holder.end_date is None
+        assert Appointment.objects.filter(post=post, person=person).exists()
+
+    @pytest.mark.parametrize(
+        "start, field",
+        [("2024-01-01", "predecessor_last_day"), ("2023-06-01", "predecessor_last_day")],
+        ids=["same-day-as-the-holder", "before-the-holder"],
+    )
+    def test_a_successor_not_starting_after_the_holder_shows_the_form_again(self, superuser_client, start, field):
+        """Same day or earlier: the holder's last day (the day before) would come before their start."""
+        holder = AppointmentFactory(start_date=D(2024, 1, 1))
+        person = PersonFactory()
+        response = superuser_client.post(
+            appoint_page(holder.post),
+            desk(person=person.pk, start_date=start, predecessor=holder.pk),
+        )
+        assert response.status_code == 200
+        form = response.context["form"]
+        assert field in form.errors, form.errors
+        assert form.errors[field][0] in response.content.decode()
+        holder.refresh_from_db()
+        assert holder.end_date is None
+        assert holder.history.count() == 1
+        assert not Appointment.objects.filter(person=person).exists()
+
+    def test_an_appointment_ending_after_its_organization_shows_the_form_again(self, superuser_client):
+        organization = OrganizationFactory(dissolution_date=D(2024, 12, 31), dissolution_date_precision="exact")
+        post = PostFactory(organization=organization)
+        person = PersonFactory()
+        response = superuser_client.post(appoint_page(post), desk(person=person.pk, start_date="2024-06-01"))
+        assert response.status_code == 200
+        assert response.context["form"].errors
+        assert not Appointment.objects.filter(person=person).exists()
+
+    def test_end_current_holders_today(self, superuser_client, today_is):
+        day = D(2025, 6, 15)
+        today_is(day)
+        selected = PostFactory(seats=2)
+        holders = AppointmentFactory.create_batch(2, post=selected, start_date=D(2024, 1, 1))
+        past = AppointmentFactory(
+            post=PostFactory(), start_date=D(2023, 1, 1), end_date=D(2023, 12, 31), end_date_precision="exact"
+        )
+        future = AppointmentFactory(start_date=D(2026, 1, 1))  # starts after the day
+        other = AppointmentFactory(start_date=D(2024, 1, 1))  # a post that is not selected
+        response = superuser_client.post(
+            reverse("admin:registry_post_changelist"),
+            {
+                "action": "end_current_holders_today",
+                "_selected_action": [selected.pk, past.post_id, future.post_id],
+            },
+        )
+        assert response.status_code == 302
+        for holder in holders:
+            holder.refresh_from_db()
+            assert (holder.end_date, holder.end_reason) == (day, "Ended from the admin")
+            assert holder.history.first().history_change_reason == "admin action"
+        for untouched, end in ((past, D(2023, 12, 31)), (future, None), (other, None)):
+            untouched.refresh_from_db()
+            assert untouched.end_date == end
