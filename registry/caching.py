@@ -74,13 +74,29 @@ def bump() -> None:
         revisions.update(number=F("number") + 1, changed=Greatest(F("changed"), Value(moment)))
 
 
+class PendingBump:
+    """The bump one transaction registered to run after its commit (one object per transaction)."""
+
+    def __init__(self):
+        self.ran = False
+
+    def __call__(self) -> None:
+        self.ran = True
+        bump()
+
+
 def bump_after_commit(using: str | None = None) -> None:
-    """Bump once after the current transaction commits, however many writes it makes; nothing if it rolls back."""
+    """Bump once after the current transaction commits, however many writes it makes; nothing if it rolls back.
+
+    A transaction's callbacks are dropped when it (or the savepoint that registered them) rolls back, so a bump
+    already waiting in them is the only reason not to register one.
+    """
     connection = transaction.get_connection(using)
-    if connection.in_atomic_block and any(entry[1] is bump for entry in connection.run_on_commit):
+    waiting = (entry[1] for entry in connection.run_on_commit)
+    if any(isinstance(callback, PendingBump) and not callback.ran for callback in waiting):
         return
     # robust: the write has committed; a failed bump must not turn its answer into an error (see the module notes).
-    transaction.on_commit(bump, using=using, robust=True)
+    transaction.on_commit(PendingBump(), using=using, robust=True)
 
 
 def bump_after_migrate(using: str = "default", **kwargs) -> None:
@@ -311,6 +327,7 @@ class CompressLargeAnswersMiddleware(GZipMiddleware):
 __all__ = [
     "CompressLargeAnswersMiddleware",
     "ConditionalReadMiddleware",
+    "PendingBump",
     "Revision",
     "bump",
     "bump_after_commit",

@@ -279,9 +279,7 @@ def test_a_change_anywhere_changes_the_validator(client, django_capture_on_commi
     url = f"{COMMITTEE_URL}?as_of=2025-12-20"
     before = client.get(url)["ETag"]
     with django_capture_on_commit_callbacks(execute=True):
-        services.record_update(
-            instance=Organization.objects.get(slug="so-noi-vu-tp-hcm"), changes={"note": "Đổi."}
-        )
+        services.record_update(instance=Organization.objects.get(slug="so-noi-vu-tp-hcm"), changes={"note": "Đổi."})
     after = client.get(url, HTTP_IF_NONE_MATCH=before)
     assert after.status_code == 200
     assert after["ETag"] != before
