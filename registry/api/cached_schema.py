@@ -11,6 +11,7 @@ from django.conf import settings
 from django.http import HttpResponse
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import http_date
+from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView
 
 from registry import clock
@@ -33,6 +34,7 @@ class CachedSchemaView(SpectacularAPIView):
 
     rendered: dict[tuple, RenderedSchema] = {}
 
+    @extend_schema(exclude=True)  # as SpectacularAPIView's own get: the schema does not describe itself
     def get(self, request, *args, **kwargs):
         key = self.cache_key(request)
         schema = self.rendered.get(key) if key else None
