@@ -91,6 +91,8 @@ MIDDLEWARE = [
     # First: every response, even a refused one, carries the request id and is logged.
     "registry.observability.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Outside the CSP middleware, which reads the HTML it would otherwise find compressed.
+    "registry.caching.CompressLargeAnswersMiddleware",
     "registry.security.ContentSecurityPolicyMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "registry.api.throttling.AuthFailureThrottleMiddleware",
@@ -105,6 +107,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # ETag/Last-Modified on reads of the API and the pages, and their 304s (registry/caching.py).
+    "registry.caching.ConditionalReadMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",

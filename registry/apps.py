@@ -9,6 +9,8 @@ class RegistryConfig(AppConfig):
 
     def ready(self) -> None:
         from registry.api import schema  # noqa: F401 - registers the OpenAPI extensions
+        from registry.caching import bump_after_migrate
         from registry.groups import ensure_groups
 
         post_migrate.connect(ensure_groups, sender=self, dispatch_uid="registry-ensure-groups")
+        post_migrate.connect(bump_after_migrate, sender=self, dispatch_uid="registry-bump-revision")

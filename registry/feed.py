@@ -18,6 +18,7 @@ from django.db import connection, models
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
+from registry.caching import bump_after_commit
 from registry.choices import ChangeType
 from registry.models import Change
 
@@ -70,6 +71,8 @@ def log(instance: models.Model, change_type: str, *, reason: str = "", fields=()
     if connection.vendor == "postgresql":
         entry.txid = RawSQL(TXID, ())  # noqa: S611 - constant SQL, no parameters
     entry.save()
+    # HTTP validators (registry/caching.py): the registry-wide counter goes up once the transaction has committed.
+    bump_after_commit()
     return entry
 
 

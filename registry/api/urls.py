@@ -1,8 +1,9 @@
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from registry.api import standards, views
+from registry.api.cached_schema import CachedSchemaView
 
 app_name = "registry-api"
 
@@ -21,7 +22,7 @@ router.register("webhooks", standards.WebhookEndpointViewSet, basename="webhook"
 urlpatterns = [
     path("changes/", views.ChangesView.as_view(), name="changes"),
     path("export/popolo/", standards.PopoloExportView.as_view(), name="export-popolo"),
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("schema/", CachedSchemaView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="registry-api:schema"), name="docs"),
     path(
         "redoc/",

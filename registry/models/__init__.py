@@ -1,5 +1,5 @@
 from registry.models.access import SystemKey
-from registry.models.changes import Change, SeedBaseline
+from registry.models.changes import Change, RegistryRevision, SeedBaseline
 from registry.models.documents import Citation, Document
 from registry.models.identifiers import Identifier, OtherName
 from registry.models.organizations import Duty, Organization, OrganizationRelationship
@@ -20,6 +20,7 @@ __all__ = [
     "Person",
     "Portfolio",
     "Post",
+    "RegistryRevision",
     "SeedBaseline",
     "SystemKey",
     "WebhookDelivery",

@@ -82,3 +82,36 @@ class SeedBaseline(models.Model):
 
     def __str__(self) -> str:
         return f"{self.model} {self.key}"
+
+
+class RegistryRevision(models.Model):
+    """The registry-wide change counter: one row, bumped once after every write transaction commits.
+
+    HTTP validators of every read (ETag, Last-Modified; registry/caching.py) come from this row alone, so an unchanged
+    answer is a 304 after one one-row query. It is bumped after the commit, in its own short transaction, so writers
+    never queue on it while they hold their record locks.
+    """
+
+    #: The primary key of the only row.
+    ONLY = 1
+
+    number = models.BigIntegerField(
+        default=0,
+        verbose_name=_("number"),
+        help_text=_("Goes up by one after every committed write transaction."),
+    )
+    changed = models.DateTimeField(
+        verbose_name=_("changed"),
+        help_text=_("When it last went up (to the microsecond): the registry's Last-Modified."),
+    )
+
+    class Meta:
+        verbose_name = _("registry revision")
+        verbose_name_plural = _("registry revisions")
+        ordering = ("id",)
+        constraints = [
+            models.CheckConstraint(condition=models.Q(id=1), name="registry_registryrevision_single_row"),
+        ]
+
+    def __str__(self) -> str:
+        return f"revision {self.number} ({self.changed.isoformat()})"

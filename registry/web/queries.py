@@ -7,10 +7,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Model, Q, Subquery
+from django.db.models import Model, Q
 
 from registry.choices import PostRole, RelationshipKind
-from registry.history import TRACKED
 from registry.models import (
     Appointment,
     Citation,
@@ -94,21 +93,6 @@ def latest_changes(limit: int = 10) -> list[Change]:
         )
     changes.sort(key=lambda change: change.date, reverse=True)
     return changes[:limit]
-
-
-def newest_change() -> datetime.datetime | None:
-    """The moment of the newest recorded change of any tracked model, deletions included (one query).
-
-    Each history table's newest row is a subquery on its indexed history_date; the row they are read from is
-    any content type (that table is never empty once migrated).
-    """
-    newest = {
-        f"newest_{index}": Subquery(model.history.model.objects.order_by("-history_date").values("history_date")[:1])
-        for index, model in enumerate(TRACKED)
-    }
-    row = ContentType.objects.order_by().annotate(**newest).values(*newest).first() or {}
-    moments = [moment for moment in row.values() if moment is not None]
-    return max(moments, default=None)
 
 
 @dataclass(frozen=True)

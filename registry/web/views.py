@@ -11,7 +11,6 @@ from django.views.decorators.http import require_safe
 
 from registry.clock import today
 from registry.web import queries
-from registry.web.caching import conditional
 
 LANGUAGES = ("vi", "en")
 DEFAULT_LANGUAGE = "vi"
@@ -41,8 +40,7 @@ def parse_day(value: str | None) -> tuple[datetime.date | None, bool]:
 
 
 def public_page(view):
-    """Language, ``as_of``, conditional GET and safe methods for every page of the site."""
-    cached = conditional(view)
+    """Language, ``as_of`` and safe methods for every page of the site (validators: registry/caching.py)."""
 
     @require_safe
     @functools.wraps(view)
@@ -51,7 +49,7 @@ def public_page(view):
         request.web_language = language
         request.web_as_of, request.web_as_of_valid = parse_day(request.GET.get("as_of"))
         with translation.override(language):
-            response = cached(request, *args, **kwargs)
+            response = view(request, *args, **kwargs)
         response.headers["Content-Language"] = language
         if chosen:
             response.set_cookie(
