@@ -83,7 +83,13 @@ def ask(client: Client, url: str) -> tuple[dict, list[dict]]:
     with CaptureQueriesContext(connection) as captured:
         response = client.get(url)
     body = response.content if not response.streaming else b"".join(response.streaming_content)
-    return {"status": response.status_code, "bytes": len(body), "queries": len(captured)}, list(captured)
+    sql_ms = round(sum(float(query["time"]) for query in captured) * 1000, 1)
+    found = {"status": response.status_code, "bytes": len(body), "queries": len(captured), "sql_ms": sql_ms}
+    if response.get("Content-Type", "").startswith("application/json"):
+        data = json.loads(body)
+        if isinstance(data, dict) and isinstance(data.get("results"), list):
+            found["rows"] = len(data["results"])  # an empty page would benchmark nothing: the table says so
+    return found, list(captured)
 
 
 def explain(sql: str) -> list[str]:
