@@ -40,8 +40,10 @@ openapi: install-dev
 	SECRET_KEY=schema $(PY) manage.py spectacular --lang en --validate --fail-on-warn --file openapi.yaml
 	$(PY) -m openapi_spec_validator openapi.yaml
 
+# The registry under gunicorn against its plain-Django floor, at 10% and 100% of national scale, on PostgreSQL
+# (bench/README.md; generates the databases if missing). BENCH_DURATION=seconds per URL (default 10).
 bench: install-dev
-	$(PY) bench/api_bench.py
+	$(PY) bench/run.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .ruff_cache
