@@ -13,8 +13,9 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
 from registry import clock, feed, filtersets, history, selectors, services
-from registry.api.csv import CSVListMixin
+from registry.api.csv import CSVAutoSchema, CSVListMixin
 from registry.api.permissions import CanChangeAppointments, CanReadRegistry
+from registry.api.schema import RegistryAutoSchema
 from registry.api.serializers import (
     AppointInputSerializer,
     AppointmentSerializer,
@@ -31,7 +32,14 @@ from registry.api.serializers import (
     SucceedInputSerializer,
     SuccessionSerializer,
 )
-from registry.api.serializers.expand import EXPAND, expand_parameter, expandable, list_serializer, parse_expand
+from registry.api.serializers.expand import (
+    EXPAND,
+    LIST_ITEM,
+    expand_parameter,
+    expandable,
+    list_serializer,
+    parse_expand,
+)
 from registry.models import Appointment, Document, Organization, OrganizationRelationship, Person, Portfolio, Post
 
 AS_OF = OpenApiParameter(
@@ -149,6 +157,21 @@ class RegistryViewSet(viewsets.ModelViewSet):
         return self.get_paginated_response(HistoryEntrySerializer(page, many=True).data)
 
 
+class ListItemNames:
+    """A page keeps its component name, ``Paginated<Name>List``, though its results are ``<Name>ListItem``."""
+
+    def get_paginated_name(self, serializer_name: str) -> str:
+        return super().get_paginated_name(serializer_name.removesuffix(LIST_ITEM))
+
+
+class ListSchema(ListItemNames, RegistryAutoSchema):
+    pass
+
+
+class CSVListSchema(ListItemNames, CSVAutoSchema):
+    pass
+
+
 class ExpandMixin:
     """A list renders each record's own fields and brief related records; nested collections (``Meta.list_omits``
     of the serializer) only when ``?expand=`` names them. The detail renders them all.
@@ -157,6 +180,7 @@ class ExpandMixin:
     prefetches it needs, so a list prefetches nothing it does not render.
     """
 
+    schema = ListSchema()
     #: Expandable name -> the prefetch lookups that render it (callables: a Prefetch is built per request).
     collections: dict = {}
     #: What the CSV list renders besides the record's own columns (see ``registry.api.csv.COLUMNS``).
@@ -224,6 +248,7 @@ class OrganizationViewSet(ExpandMixin, CSVListMixin, AsOfMixin, RegistryViewSet)
         "sources": (sources,),
     }
     csv_collections = ("identifiers", "other_names")
+    schema = CSVListSchema()
     serializer_class = OrganizationSerializer
     filterset_class = filtersets.OrganizationFilterSet
     lookup_field = "slug"
@@ -261,6 +286,7 @@ class PersonViewSet(ExpandMixin, CSVListMixin, RegistryViewSet):
         "sources": (sources,),
     }
     csv_collections = ("identifiers", "other_names")
+    schema = CSVListSchema()
     serializer_class = PersonSerializer
     filterset_class = filtersets.PersonFilterSet
     lookup_field = "slug"
@@ -296,6 +322,7 @@ class PostViewSet(ExpandMixin, CSVListMixin, AsOfMixin, RegistryViewSet):
     serializer_class = PostSerializer
     filterset_class = filtersets.PostFilterSet
     collections = {"sources": (sources,)}
+    schema = CSVListSchema()
 
     def base_queryset(self):
         # selectors.posts_with_holders without the sources, which only the detail and `expand=sources` render.
@@ -355,6 +382,7 @@ class AppointmentViewSet(ExpandMixin, CSVListMixin, RegistryViewSet):
         "person", "post__organization", "post__portfolio", "capacity__organization", "capacity__portfolio"
     )
     collections = {"sources": (sources,)}
+    schema = CSVListSchema()
     serializer_class = AppointmentSerializer
     filterset_class = filtersets.AppointmentFilterSet
 

@@ -15,6 +15,8 @@ from rest_framework.exceptions import ValidationError
 from registry.api.serializers.base import narrowed
 
 EXPAND = "expand"
+#: The suffix of a list form's name: ``OrganizationListItem`` (its page keeps the name ``PaginatedOrganizationList``).
+LIST_ITEM = "ListItem"
 
 
 class ListItem:
@@ -45,7 +47,8 @@ def list_serializer(serializer_class: type, expand: tuple[str, ...] = ()) -> typ
         if expandable(serializer_class)
         else f"A {model._meta.verbose_name} as a list shows it."
     )
-    return narrowed(_listable(serializer_class), fields, f"{model.__name__}ListItem", doc)
+    name = f"{serializer_class.__name__.removesuffix('Serializer')}{LIST_ITEM}"
+    return narrowed(_listable(serializer_class), fields, name, doc)
 
 
 def parse_expand(values: list[str], allowed: tuple[str, ...]) -> tuple[str, ...]:
