@@ -138,7 +138,7 @@ def test_a_created_post_reports_holders_and_vacant_seats(editor_client):
 
 @pytest.mark.parametrize("basename", [resource.basename for resource in RESOURCES])
 def test_every_record_carries_its_sources(api_client, basename):
-    rows = results(api_client.get(list_url(basename), {"page_size": 200}))
+    rows = results(api_client.get(list_url(basename), {"page_size": 200, "expand": "sources"}))
     assert rows
     for row in rows:
         if basename == "document" and row["kind"] == "article":

@@ -13,8 +13,9 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
 from registry import clock, feed, filtersets, history, selectors, services
-from registry.api.csv import CSVListMixin
+from registry.api.csv import CSVAutoSchema, CSVListMixin
 from registry.api.permissions import CanChangeAppointments, CanReadRegistry
+from registry.api.schema import RegistryAutoSchema
 from registry.api.serializers import (
     AppointInputSerializer,
     AppointmentSerializer,
@@ -31,7 +32,15 @@ from registry.api.serializers import (
     SucceedInputSerializer,
     SuccessionSerializer,
 )
-from registry.models import Appointment, Document, Organization, OrganizationRelationship, Person, Portfolio
+from registry.api.serializers.expand import (
+    EXPAND,
+    LIST_ITEM,
+    expand_parameter,
+    expandable,
+    list_serializer,
+    parse_expand,
+)
+from registry.models import Appointment, Document, Organization, OrganizationRelationship, Person, Portfolio, Post
 
 AS_OF = OpenApiParameter(
     "as_of", OpenApiTypes.DATE, description="Show the holders of this day (YYYY-MM-DD); today when absent."
@@ -148,17 +157,98 @@ class RegistryViewSet(viewsets.ModelViewSet):
         return self.get_paginated_response(HistoryEntrySerializer(page, many=True).data)
 
 
+class ListItemNames:
+    """A page keeps its component name, ``Paginated<Name>List``, though its results are ``<Name>ListItem``."""
+
+    def get_paginated_name(self, serializer_name: str) -> str:
+        return super().get_paginated_name(serializer_name.removesuffix(LIST_ITEM))
+
+
+class ListSchema(ListItemNames, RegistryAutoSchema):
+    pass
+
+
+class CSVListSchema(ListItemNames, CSVAutoSchema):
+    pass
+
+
+class ExpandMixin:
+    """A list renders each record's own fields and brief related records; nested collections (``Meta.list_omits``
+    of the serializer) only when ``?expand=`` names them. The detail renders them all.
+
+    ``base_queryset`` fetches the record and its brief relations; ``collections`` maps each expandable name to the
+    prefetches it needs, so a list prefetches nothing it does not render.
+    """
+
+    schema = ListSchema()
+    #: Expandable name -> the prefetch lookups that render it (callables: a Prefetch is built per request).
+    collections: dict = {}
+    #: What the CSV list renders besides the record's own columns (see ``registry.api.csv.COLUMNS``).
+    csv_collections: tuple[str, ...] = ()
+
+    def base_queryset(self):
+        return self.queryset.all()
+
+    def get_queryset(self):
+        queryset = self.base_queryset()
+        for name in self.rendered_collections():
+            queryset = queryset.prefetch_related(*(lookup() for lookup in self.collections.get(name, ())))
+        return queryset
+
+    def rendered_collections(self) -> tuple[str, ...]:
+        if getattr(self, "action", None) != "list":
+            return tuple(self.collections)
+        if self.renders_csv():
+            return self.csv_collections
+        return self.expanded
+
+    def renders_csv(self) -> bool:
+        renderer = getattr(getattr(self, "request", None), "accepted_renderer", None)
+        return getattr(renderer, "format", None) == "csv"
+
+    @functools.cached_property
+    def expanded(self) -> tuple[str, ...]:
+        """The names of the request's ``expand`` parameter (a 400 names it and the allowed values if unknown)."""
+        values = self.request.query_params.getlist(EXPAND)
+        return parse_expand(values, expandable(super().get_serializer_class())) if values else ()
+
+    def get_serializer_class(self):
+        serializer_class = super().get_serializer_class()
+        if getattr(self, "action", None) != "list":
+            return serializer_class
+        if getattr(self, "swagger_fake_view", False):  # the schema documents every expandable field (optional)
+            return list_serializer(serializer_class, expandable(serializer_class))
+        return list_serializer(serializer_class, self.expanded)
+
+
+def expandable_list(serializer_class, *parameters):
+    """The schema of a list that takes ``expand`` (with the names this resource allows)."""
+    return extend_schema_view(list=extend_schema(parameters=[*parameters, expand_parameter(serializer_class)]))
+
+
+def sources():
+    return selectors.sources_prefetch()
+
+
 def shows_usernames(request) -> bool:
     """Who changed what is shown to signed-in clients; anonymous readers see the change, not the staff member."""
     return bool(request.user and request.user.is_authenticated)
 
 
-class OrganizationViewSet(CSVListMixin, AsOfMixin, RegistryViewSet):
+@expandable_list(OrganizationSerializer)
+class OrganizationViewSet(ExpandMixin, CSVListMixin, AsOfMixin, RegistryViewSet):
     """Bodies: party organs, government, ministries, people's committees, departments, committees, groups."""
 
-    queryset = Organization.objects.select_related("parent").prefetch_related(
-        "legal_basis", "duties", "identifiers", "other_names", selectors.sources_prefetch()
-    )
+    queryset = Organization.objects.select_related("parent")
+    collections = {
+        "legal_basis": (lambda: "legal_basis",),
+        "duties": (lambda: "duties",),
+        "identifiers": (lambda: "identifiers",),
+        "other_names": (lambda: "other_names",),
+        "sources": (sources,),
+    }
+    csv_collections = ("identifiers", "other_names")
+    schema = CSVListSchema()
     serializer_class = OrganizationSerializer
     filterset_class = filtersets.OrganizationFilterSet
     lookup_field = "slug"
@@ -175,52 +265,70 @@ class OrganizationViewSet(CSVListMixin, AsOfMixin, RegistryViewSet):
         return Response(ChartSerializer(chart, context=self.get_serializer_context()).data)
 
 
-class PersonViewSet(CSVListMixin, RegistryViewSet):
+def person_appointments() -> Prefetch:
+    return Prefetch(
+        "appointments",
+        queryset=Appointment.objects.select_related(
+            "post__organization", "post__portfolio", "capacity__organization", "capacity__portfolio"
+        ).order_by("start_date", "id"),
+    )
+
+
+@expandable_list(PersonSerializer)
+class PersonViewSet(ExpandMixin, CSVListMixin, RegistryViewSet):
     """Named officials and every post they held."""
 
-    queryset = Person.objects.prefetch_related(
-        Prefetch(
-            "appointments",
-            queryset=Appointment.objects.select_related(
-                "post__organization", "post__portfolio", "capacity__organization", "capacity__portfolio"
-            ).order_by("start_date", "id"),
-        ),
-        "identifiers",
-        "other_names",
-        selectors.sources_prefetch(),
-    )
+    queryset = Person.objects.all()
+    collections = {
+        "identifiers": (lambda: "identifiers",),
+        "other_names": (lambda: "other_names",),
+        "appointments": (person_appointments,),
+        "sources": (sources,),
+    }
+    csv_collections = ("identifiers", "other_names")
+    schema = CSVListSchema()
     serializer_class = PersonSerializer
     filterset_class = filtersets.PersonFilterSet
     lookup_field = "slug"
 
 
-class PortfolioViewSet(RegistryViewSet):
+@expandable_list(PortfolioSerializer)
+class PortfolioViewSet(ExpandMixin, RegistryViewSet):
     """Areas of responsibility that posts cover."""
 
-    queryset = Portfolio.objects.prefetch_related(selectors.sources_prefetch())
+    queryset = Portfolio.objects.all()
+    collections = {"sources": (sources,)}
     serializer_class = PortfolioSerializer
     filterset_class = filtersets.PortfolioFilterSet
     lookup_field = "slug"
 
 
-class DocumentViewSet(RegistryViewSet):
+@expandable_list(DocumentSerializer)
+class DocumentViewSet(ExpandMixin, RegistryViewSet):
     """News articles (with their text) and the legal instruments they mention."""
 
-    queryset = Document.objects.select_related("issuer").prefetch_related(selectors.sources_prefetch())
+    queryset = Document.objects.select_related("issuer")
+    collections = {"sources": (sources,)}
     serializer_class = DocumentSerializer
     filterset_class = filtersets.DocumentFilterSet
     lookup_field = "slug"
 
 
-@extend_schema_view(list=extend_schema(parameters=[AS_OF]), retrieve=extend_schema(parameters=[AS_OF, ETAG]))
-class PostViewSet(CSVListMixin, AsOfMixin, RegistryViewSet):
+@expandable_list(PostSerializer, AS_OF)
+@extend_schema_view(retrieve=extend_schema(parameters=[AS_OF, ETAG]))
+class PostViewSet(ExpandMixin, CSVListMixin, AsOfMixin, RegistryViewSet):
     """Positions that exist whoever holds them, with their holders on the as_of day."""
 
     serializer_class = PostSerializer
     filterset_class = filtersets.PostFilterSet
+    collections = {"sources": (sources,)}
+    schema = CSVListSchema()
 
-    def get_queryset(self):
-        return selectors.posts_with_holders(self.as_of)
+    def base_queryset(self):
+        # selectors.posts_with_holders without the sources, which only the detail and `expand=sources` render.
+        return Post.objects.select_related(
+            "organization", "portfolio", "ex_officio_of__organization", "ex_officio_of__portfolio"
+        ).prefetch_related(selectors.holders_prefetch(self.as_of))
 
     @extend_schema(
         request=AppointInputSerializer,
@@ -266,12 +374,15 @@ class PostViewSet(CSVListMixin, AsOfMixin, RegistryViewSet):
         return Response(data, status=status.HTTP_201_CREATED)
 
 
-class AppointmentViewSet(CSVListMixin, RegistryViewSet):
+@expandable_list(AppointmentSerializer)
+class AppointmentViewSet(ExpandMixin, CSVListMixin, RegistryViewSet):
     """People holding posts over time."""
 
     queryset = Appointment.objects.select_related(
         "person", "post__organization", "post__portfolio", "capacity__organization", "capacity__portfolio"
-    ).prefetch_related(selectors.sources_prefetch())
+    )
+    collections = {"sources": (sources,)}
+    schema = CSVListSchema()
     serializer_class = AppointmentSerializer
     filterset_class = filtersets.AppointmentFilterSet
 
@@ -293,12 +404,12 @@ class AppointmentViewSet(CSVListMixin, RegistryViewSet):
         return with_etag(Response(data), appointment)
 
 
-class RelationshipViewSet(RegistryViewSet):
+@expandable_list(RelationshipSerializer)
+class RelationshipViewSet(ExpandMixin, RegistryViewSet):
     """Dated relationships between bodies: support agencies, dual subordination, coordination, mergers."""
 
-    queryset = OrganizationRelationship.objects.select_related("subject", "object", "document").prefetch_related(
-        selectors.sources_prefetch()
-    )
+    queryset = OrganizationRelationship.objects.select_related("subject", "object", "document")
+    collections = {"sources": (sources,)}
     serializer_class = RelationshipSerializer
     filterset_class = filtersets.RelationshipFilterSet
 

@@ -87,6 +87,7 @@ class Document(RegistryModel):
         verbose_name = _("document")
         verbose_name_plural = _("documents")
         ordering = ("kind", "slug", "id")
+        indexes = [models.Index(fields=("kind", "slug", "id"), name="registry_document_order")]
         constraints = [
             reported_on(
                 "date_precision",

@@ -107,6 +107,11 @@ class Organization(RegistryModel):
         verbose_name = _("organization")
         verbose_name_plural = _("organizations")
         ordering = ("name", "id")
+        indexes = [
+            # The list's order; also the outer loop of the appointments list (body name, rank, start, id).
+            models.Index(fields=("name", "id"), name="registry_org_name"),
+            models.Index(fields=("classification", "name", "id"), name="registry_org_class_name"),
+        ]
         constraints = [
             ends_after_starts("founding_date", "dissolution_date", "%(app_label)s_%(class)s_dissolved_after_founded"),
             precision_goes_with_date(

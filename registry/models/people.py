@@ -53,6 +53,7 @@ class Person(RegistryModel):
         verbose_name = _("person")
         verbose_name_plural = _("people")
         ordering = ("name", "id")
+        indexes = [models.Index(fields=("name", "id"), name="registry_person_name")]
 
     def __str__(self) -> str:
         return self.name

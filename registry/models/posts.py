@@ -122,6 +122,10 @@ class Post(RegistryModel):
         verbose_name = _("post")
         verbose_name_plural = _("posts")
         ordering = ("organization__name", "rank", "label", "id")
+        indexes = [
+            # A body's posts in rank order (the lists' order after the body's name, and the chart's).
+            models.Index(fields=("organization", "rank", "label", "id"), name="registry_post_org_rank"),
+        ]
         constraints = [
             reported_on(
                 "seats",
@@ -240,6 +244,13 @@ class Appointment(RegistryModel):
         verbose_name = _("appointment")
         verbose_name_plural = _("appointments")
         ordering = ("post__organization__name", "post__rank", "start_date", "id")
+        indexes = [
+            # A post's holders on a day, and a person's posts: the dates in the index answer `as_of` without the rows.
+            models.Index(fields=("post", "start_date", "end_date"), name="registry_appt_post_dates"),
+            models.Index(fields=("person", "start_date", "end_date"), name="registry_appt_person_dates"),
+            # `as_of` over every post: the appointments not ended before the day.
+            models.Index(fields=("end_date", "start_date"), name="registry_appt_dates"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=("person", "post", "start_date"), name="%(app_label)s_%(class)s_unique_person_post_start"

@@ -11,6 +11,7 @@ class DocumentSerializer(RegistryModelSerializer):
     class Meta:
         model = Document
         brief_fields = ("id", "slug", "number", "title", "url")
+        list_omits = ("sources",)
         fields = (
             "id",
             "url",

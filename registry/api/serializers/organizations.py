@@ -28,6 +28,7 @@ class OrganizationSerializer(RegistryModelSerializer):
     class Meta:
         model = Organization
         brief_fields = ("id", "slug", "name", "url")
+        list_omits = ("legal_basis", "duties", "identifiers", "other_names", "sources")
         fields = (
             "id",
             "url",
@@ -61,6 +62,7 @@ class RelationshipSerializer(RegistryModelSerializer):
 
     class Meta:
         model = OrganizationRelationship
+        list_omits = ("sources",)
         fields = (
             "id",
             "url",

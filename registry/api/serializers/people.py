@@ -39,6 +39,7 @@ class PersonSerializer(RegistryModelSerializer):
     class Meta:
         model = Person
         brief_fields = ("id", "slug", "name", "url")
+        list_omits = ("identifiers", "other_names", "appointments", "sources")
         fields = (
             "id",
             "url",

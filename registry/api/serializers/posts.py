@@ -22,6 +22,7 @@ class PortfolioSerializer(RegistryModelSerializer):
     class Meta:
         model = Portfolio
         brief_fields = ("id", "slug", "name", "url")
+        list_omits = ("sources",)
         fields = ("id", "url", "slug", "name", "name_en", "sources", "reason", "created", "updated")
 
 
@@ -68,6 +69,7 @@ class PostSerializer(HoldersMixin, RegistryModelSerializer):
     class Meta:
         model = Post
         brief_fields = ("id", "slug", "label", "name", "url")
+        list_omits = ("sources",)
         lookup_field = "pk"
         fields = (
             "id",
@@ -104,6 +106,7 @@ class AppointmentSerializer(RegistryModelSerializer):
     class Meta:
         model = Appointment
         brief_fields = ("id", "name", "url")
+        list_omits = ("sources",)
         lookup_field = "pk"
         fields = (
             "id",
