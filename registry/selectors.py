@@ -16,9 +16,12 @@ def sources_prefetch() -> Prefetch:
 
 def holders_prefetch(day: datetime.date) -> Prefetch:
     """Attach ``holders`` to each post: its appointments that hold on ``day``, in order."""
+    # People and capacities come in queries of their own, by primary key: joined in, they let the planner guess a
+    # hash join over every person and every post at national scale (docs/performance.md).
+    capacities = Post.objects.select_related("organization", "portfolio")
     queryset = (
         Appointment.objects.as_of(day)
-        .select_related("person", "capacity__organization", "capacity__portfolio")
+        .prefetch_related("person", Prefetch("capacity", queryset=capacities))
         .order_by("start_date", "id")
     )
     return Prefetch("appointments", queryset=queryset, to_attr="holders")

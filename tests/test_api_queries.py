@@ -63,7 +63,7 @@ LIST_QUERIES = {
     "person": 2,  # count, page
     "portfolio": 2,  # count, page
     "document": 2,  # count, page (+issuer)
-    "post": 3,  # count, page (+body, portfolio, ex officio post), holders (+people, capacities)
+    "post": 5,  # count, page (+body, portfolio, ex officio post), holders, their people, their capacities
     "appointment": 2,  # count, page (+person, post, body, capacity)
     "relationship": 2,  # count, page (+subject, object, document)
 }
@@ -73,23 +73,26 @@ EXPANDED_LIST_QUERIES = {
     "person": ("identifiers,other_names,appointments,sources", 6),  # appointments (+posts, bodies, capacities)
     "portfolio": ("sources", 3),
     "document": ("sources", 3),
-    "post": ("sources", 4),
+    "post": ("sources", 6),
     "appointment": ("sources", 3),
     "relationship": ("sources", 3),
 }
 # The body (with the legal_basis, duties and sources its viewset prefetches), its posts, their holders, their
 # sources, the support agencies and the sub-bodies.
-CHART_QUERIES = 5
+CHART_QUERIES = 7
 #: Every read first takes its HTTP validators from the registry's change counter (registry/caching.py).
 VALIDATORS = 1
 
 
 @pytest.mark.parametrize("basename, expected", LIST_QUERIES.items())
-def test_list_query_count_does_not_grow_with_rows(api_client, django_assert_num_queries, basename, expected):
+def test_list_query_count_does_not_grow_with_rows(
+    api_client, django_assert_num_queries, django_assert_max_num_queries, basename, expected
+):
     make_extra_rows()
     url = list_url(basename)
     api_client.get(url)  # warm process-wide caches (content types) so only the request's own queries count
-    with django_assert_num_queries(expected + VALIDATORS):
+    # A page whose rows have nothing to prefetch (a post with no holder) skips that query: at most, never more.
+    with django_assert_max_num_queries(expected + VALIDATORS):
         small = api_client.get(url, {"page_size": 1})
     with django_assert_num_queries(expected + VALIDATORS):
         large = api_client.get(url, {"page_size": 200})
@@ -99,13 +102,13 @@ def test_list_query_count_does_not_grow_with_rows(api_client, django_assert_num_
 
 @pytest.mark.parametrize("basename, expand_and_expected", EXPANDED_LIST_QUERIES.items())
 def test_expanded_list_query_count_does_not_grow_with_rows(
-    api_client, django_assert_num_queries, basename, expand_and_expected
+    api_client, django_assert_num_queries, django_assert_max_num_queries, basename, expand_and_expected
 ):
     expand, expected = expand_and_expected
     make_extra_rows()
     url = list_url(basename)
     api_client.get(url, {"expand": expand})
-    with django_assert_num_queries(expected + VALIDATORS):
+    with django_assert_max_num_queries(expected + VALIDATORS):
         small = api_client.get(url, {"page_size": 1, "expand": expand})
     with django_assert_num_queries(expected + VALIDATORS):
         large = api_client.get(url, {"page_size": 200, "expand": expand})
