@@ -9,7 +9,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.contenttypes.admin import GenericTabularInline
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db.models import Count, Prefetch, ProtectedError, Q
+from django.db.models import Count, Prefetch, ProtectedError
 from django.forms.models import construct_instance
 from django.urls import path
 from django.utils.translation import gettext, ngettext
@@ -35,7 +35,6 @@ from registry.models import (
     WebhookDelivery,
     WebhookEndpoint,
 )
-from registry.text import search_tokens
 
 admin.site.site_header = _("HCMC international integration registry")
 admin.site.site_title = _("HCMC registry")
@@ -198,7 +197,7 @@ class RegistryAdmin(ServiceAdminMixin, SimpleHistoryAdmin):
 
 
 class FoldedSearchMixin:
-    """Search ``search_text`` the way the API's ``q`` does: `nguyen van duoc` finds Nguyễn Văn Được."""
+    """Search the way the API's ``q`` does (the queryset's ``search``): `nguyen van duoc` finds Nguyễn Văn Được."""
 
     search_fields = ("search_text",)
 
@@ -220,7 +219,7 @@ class IdentifierInline(GenericTabularInline):
     model = Identifier
     form = InlineServiceForm
     extra = 0
-    fields = ("scheme", "identifier", "note")
+    fields = Identifier.EDITABLE_FIELDS
 
 
 class OtherNameInline(GenericTabularInline):
@@ -229,16 +228,7 @@ class OtherNameInline(GenericTabularInline):
     model = OtherName
     form = InlineServiceForm
     extra = 0
-    fields = (
-        "name",
-        "kind",
-        "language",
-        "start_date",
-        "start_date_precision",
-        "end_date",
-        "end_date_precision",
-        "note",
-    )
+    fields = OtherName.EDITABLE_FIELDS
 
 
 class AppointmentInline(admin.TabularInline):
@@ -389,11 +379,10 @@ class PortfolioAdmin(RegistryAdmin):
 
 
 @admin.register(Post)
-class PostAdmin(TimelineMixin, RegistryAdmin):
+class PostAdmin(TimelineMixin, FoldedSearchMixin, RegistryAdmin):
     list_display = ("label", "organization", "holders", "role", "portfolio", "seats")
     list_filter = ("role", "standing", ("organization", admin.RelatedOnlyFieldListFilter), "portfolio")
     list_select_related = ("organization", "portfolio")
-    search_fields = ("search_text",)
     search_help_text = _("Words of the post's title or of its organization's name, with or without accents.")
     autocomplete_fields = ("organization", "portfolio", "ex_officio_of")
     readonly_fields = ("created", "updated")
@@ -419,13 +408,6 @@ class PostAdmin(TimelineMixin, RegistryAdmin):
             free = ngettext("%(count)d vacant seat", "%(count)d vacant seats", vacant) % {"count": vacant}
             return f"{names} ({free})" if names else free
         return names
-
-    def get_search_results(self, request, queryset, search_term):
-        """Every word in the post's title or in its organization's name: `thanh vien ban chi dao` finds the members."""
-        tokens = search_tokens(search_term)
-        for token in tokens:
-            queryset = queryset.filter(Q(search_text__contains=token) | Q(organization__search_text__contains=token))
-        return queryset, False
 
     def get_urls(self):
         appoint = self.admin_site.admin_view(self.appoint_view)
@@ -459,7 +441,7 @@ class PostAdmin(TimelineMixin, RegistryAdmin):
 
 
 @admin.register(Appointment)
-class AppointmentAdmin(RegistryAdmin):
+class AppointmentAdmin(FoldedSearchMixin, RegistryAdmin):
     list_display = ("person", "post_label", "organization", "start", "end")
     list_filter = (
         CurrentFilter,
@@ -491,9 +473,6 @@ class AppointmentAdmin(RegistryAdmin):
     @admin.display(description=_("until"), ordering="end_date")
     def end(self, appointment: Appointment) -> str:
         return dated(appointment.end_date, appointment.end_date_precision)
-
-    def get_search_results(self, request, queryset, search_term):
-        return (queryset.search(search_term) if search_term else queryset), False
 
 
 @admin.register(OrganizationRelationship)

@@ -1,6 +1,8 @@
 """Pieces shared by every registry model."""
 
 import datetime
+import operator
+from functools import reduce
 
 from django.contrib.contenttypes.fields import GenericRelation
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -36,6 +38,8 @@ class RegistryQuerySet(models.QuerySet):
 
     #: The (start, end) fields whose span says when a record is in effect; None for records without one.
     span: tuple[str, str] | None = None
+    #: The folded texts a search word may be found in (each word in one of them); results rank by the first.
+    searched: tuple[str, ...] = ("search_text",)
 
     def as_of(self, day: datetime.date):
         """The records in effect on ``day`` (for appointments: those holding their post that day)."""
@@ -55,7 +59,7 @@ class RegistryQuerySet(models.QuerySet):
             return self
         found = self
         for token in tokens:
-            found = found.filter(search_text__contains=token)
+            found = found.filter(reduce(operator.or_, (Q(**{f"{text}__contains": token}) for text in self.searched)))
         phrase = " ".join(tokens)
         rank = Case(
             When(

@@ -64,6 +64,9 @@ class Identifier(OwnedByRecord):
     identifier = models.CharField(max_length=200, help_text="The identifier as its scheme writes it, e.g. Q1854.")
     note = models.CharField(max_length=255, blank=True, help_text="Anything to know about this identifier.")
 
+    #: The fields an editor writes (the admin's inline and the API show and take these, besides the owner).
+    EDITABLE_FIELDS = ("scheme", "identifier", "note")
+
     class Meta:
         ordering = ("content_type", "object_id", "scheme", "identifier", "id")
         indexes = [
@@ -112,6 +115,17 @@ class OtherName(OwnedByRecord):
     note = models.CharField(max_length=255, blank=True, help_text="A note, e.g. the name before the 2025 merger.")
 
     date_precisions = {"start_date": "start_date_precision", "end_date": "end_date_precision"}
+    #: The fields an editor writes (the admin's inline and the API show and take these, besides the owner).
+    EDITABLE_FIELDS = (
+        "name",
+        "kind",
+        "language",
+        "start_date",
+        "start_date_precision",
+        "end_date",
+        "end_date_precision",
+        "note",
+    )
 
     class Meta:
         ordering = ("content_type", "object_id", "name", "id")

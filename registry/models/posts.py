@@ -44,6 +44,10 @@ class Portfolio(RegistryModel):
 
 
 class PostQuerySet(RegistryQuerySet):
+    #: A post is found by its title or by its body's name: `thanh vien ban chi dao` finds the steering committee's
+    #: members (the admin's search box and the API's ``q`` alike).
+    searched = ("search_text", "organization__search_text")
+
     def exists_on(self, day: datetime.date) -> "PostQuerySet":
         """Posts of bodies that exist on ``day``."""
         return self.filter(in_effect_on(day, "organization__founding_date", "organization__dissolution_date"))
