@@ -260,36 +260,32 @@ class DutyInline(admin.TabularInline):
     fields = ("order", "text", "text_en")
 
 
-class CurrentFilter(admin.SimpleListFilter):
+class InEffectTodayFilter(admin.SimpleListFilter):
+    """Records in effect today (the queryset's ``current()``), or the others; ``options`` names the two."""
+
+    parameter_name = "current"
+    options: tuple[str, str] = ("", "")
+
+    def lookups(self, request, model_admin):
+        return (("yes", self.options[0]), ("no", self.options[1]))
+
+    def queryset(self, request, queryset):
+        in_effect = queryset.model._default_manager.current().values("pk")
+        if self.value() == "yes":
+            return queryset.filter(pk__in=in_effect)
+        if self.value() == "no":
+            return queryset.exclude(pk__in=in_effect)
+        return queryset
+
+
+class CurrentFilter(InEffectTodayFilter):
     title = _("current or ended")
-    parameter_name = "current"
-
-    def lookups(self, request, model_admin):
-        return (("yes", _("Current (holds today)")), ("no", _("Ended or not yet started")))
-
-    def queryset(self, request, queryset):
-        holding = Appointment.objects.current().values("pk")
-        if self.value() == "yes":
-            return queryset.filter(pk__in=holding)
-        if self.value() == "no":
-            return queryset.exclude(pk__in=holding)
-        return queryset
+    options = (_("Current (holds today)"), _("Ended or not yet started"))
 
 
-class ExistsTodayFilter(admin.SimpleListFilter):
+class ExistsTodayFilter(InEffectTodayFilter):
     title = _("existing or dissolved")
-    parameter_name = "current"
-
-    def lookups(self, request, model_admin):
-        return (("yes", _("Exists today")), ("no", _("Dissolved or not yet founded")))
-
-    def queryset(self, request, queryset):
-        existing = Organization.objects.exists_on(clock.today()).values("pk")
-        if self.value() == "yes":
-            return queryset.filter(pk__in=existing)
-        if self.value() == "no":
-            return queryset.exclude(pk__in=existing)
-        return queryset
+    options = (_("Exists today"), _("Dissolved or not yet founded"))
 
 
 def day(value) -> str:
@@ -304,6 +300,16 @@ def dated(value, precision: str) -> str:
     if precision and precision != DatePrecision.EXACT:
         return f"{day(value)} ({DatePrecision(precision).label})"
     return day(value)
+
+
+def dated_column(field: str, description):
+    """A change-list column: the date ``field`` with its precision (``<field>_precision``), sorted by the date."""
+
+    @admin.display(description=description, ordering=field)
+    def column(self, record) -> str:
+        return dated(getattr(record, field), getattr(record, f"{field}_precision"))
+
+    return column
 
 
 class TimelineMixin:
@@ -349,13 +355,8 @@ class OrganizationAdmin(FoldedSearchMixin, RegistryAdmin):
     def post_count(self, organization: Organization) -> int:
         return organization.post_count
 
-    @admin.display(description=_("founded"), ordering="founding_date")
-    def founded(self, organization: Organization) -> str:
-        return dated(organization.founding_date, organization.founding_date_precision)
-
-    @admin.display(description=_("dissolved"), ordering="dissolution_date")
-    def dissolved(self, organization: Organization) -> str:
-        return dated(organization.dissolution_date, organization.dissolution_date_precision)
+    founded = dated_column("founding_date", _("founded"))
+    dissolved = dated_column("dissolution_date", _("dissolved"))
 
 
 @admin.register(Person)
@@ -466,13 +467,8 @@ class AppointmentAdmin(FoldedSearchMixin, RegistryAdmin):
     def organization(self, appointment: Appointment) -> Organization:
         return appointment.post.organization
 
-    @admin.display(description=_("from"), ordering="start_date")
-    def start(self, appointment: Appointment) -> str:
-        return dated(appointment.start_date, appointment.start_date_precision)
-
-    @admin.display(description=_("until"), ordering="end_date")
-    def end(self, appointment: Appointment) -> str:
-        return dated(appointment.end_date, appointment.end_date_precision)
+    start = dated_column("start_date", _("from"))
+    end = dated_column("end_date", _("until"))
 
 
 @admin.register(OrganizationRelationship)
