@@ -19,22 +19,13 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from registry import clock, desk_admin, services
 from registry.choices import DatePrecision
-from registry.models import (
-    Appointment,
-    Citation,
-    Document,
-    Duty,
-    Identifier,
-    Organization,
-    OrganizationRelationship,
-    OtherName,
-    Person,
-    Portfolio,
-    Post,
-    SystemKey,
-    WebhookDelivery,
-    WebhookEndpoint,
-)
+from registry.models.access import SystemKey
+from registry.models.documents import Citation, Document
+from registry.models.identifiers import Identifier, OtherName
+from registry.models.organizations import Duty, Organization, OrganizationRelationship
+from registry.models.people import Person
+from registry.models.posts import Appointment, Portfolio, Post
+from registry.models.webhooks import WebhookDelivery, WebhookEndpoint
 
 admin.site.site_header = _("HCMC international integration registry")
 admin.site.site_title = _("HCMC registry")

@@ -26,18 +26,11 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from registry import services
-from registry.models import (
-    Appointment,
-    Citation,
-    Document,
-    Duty,
-    Organization,
-    OrganizationRelationship,
-    Person,
-    Portfolio,
-    Post,
-    SeedBaseline,
-)
+from registry.models.changes import SeedBaseline
+from registry.models.documents import Citation, Document
+from registry.models.organizations import Duty, Organization, OrganizationRelationship
+from registry.models.people import Person
+from registry.models.posts import Appointment, Portfolio, Post
 from registry.text import nfc
 
 REASON = "load_seeds"
