@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from registry import clock
+from registry.choices import DatePrecision
 from registry.text import fold, nfc, search_tokens
 
 #: The largest value of a PositiveSmallIntegerField on every supported database. Stated on the fields, because each
@@ -198,3 +199,16 @@ def precision_goes_with_date(date: str, precision: str, name: str) -> models.Che
             violation_error_message=f"{precision} is required with {date}, and only with it.",
         ),
     )
+
+
+def precision_field(verbose_name=None, help_text: str = "", **options) -> models.CharField:
+    """The precision of a date (``DatePrecision``); blank, as its date may be, unless ``options`` say otherwise."""
+    options.setdefault("blank", True)
+    return models.CharField(
+        max_length=10, choices=DatePrecision.choices, verbose_name=verbose_name, help_text=help_text, **options
+    )
+
+
+def refused_unless(field: str, condition: Q, name: str, message: str) -> models.CheckConstraint:
+    """A named check constraint: rows must meet ``condition``; a violation is reported on ``field`` with ``message``."""
+    return reported_on(field, models.CheckConstraint(condition=condition, name=name, violation_error_message=message))

@@ -13,8 +13,14 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 
-from registry.choices import DatePrecision, OtherNameKind
-from registry.models.base import RegistryModel, ends_after_starts, precision_goes_with_date, reported_on
+from registry.choices import OtherNameKind
+from registry.models.base import (
+    RegistryModel,
+    ends_after_starts,
+    precision_field,
+    precision_goes_with_date,
+    reported_on,
+)
 
 #: The kinds of record that carry identifiers and other names.
 NAMED_MODELS = ("person", "organization")
@@ -105,13 +111,9 @@ class OtherName(OwnedByRecord):
         max_length=16, blank=True, help_text="Language of the name (BCP 47, e.g. vi, en, fr); blank if not stated."
     )
     start_date = models.DateField(null=True, blank=True, help_text="Used from; null when no source says.")
-    start_date_precision = models.CharField(
-        max_length=10, choices=DatePrecision.choices, blank=True, help_text="Precision of start_date."
-    )
+    start_date_precision = precision_field(help_text="Precision of start_date.")
     end_date = models.DateField(null=True, blank=True, help_text="Used until; null while in use or unknown.")
-    end_date_precision = models.CharField(
-        max_length=10, choices=DatePrecision.choices, blank=True, help_text="Precision of end_date."
-    )
+    end_date_precision = precision_field(help_text="Precision of end_date.")
     note = models.CharField(max_length=255, blank=True, help_text="A note, e.g. the name before the 2025 merger.")
 
     date_precisions = {"start_date": "start_date_precision", "end_date": "end_date_precision"}
