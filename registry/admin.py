@@ -9,7 +9,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.contenttypes.admin import GenericTabularInline
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db.models import Count, Prefetch, ProtectedError, Q
+from django.db.models import Count, Prefetch, ProtectedError
 from django.forms.models import construct_instance
 from django.urls import path
 from django.utils.translation import gettext, ngettext
@@ -19,23 +19,13 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from registry import clock, desk_admin, services
 from registry.choices import DatePrecision
-from registry.models import (
-    Appointment,
-    Citation,
-    Document,
-    Duty,
-    Identifier,
-    Organization,
-    OrganizationRelationship,
-    OtherName,
-    Person,
-    Portfolio,
-    Post,
-    SystemKey,
-    WebhookDelivery,
-    WebhookEndpoint,
-)
-from registry.text import search_tokens
+from registry.models.access import SystemKey
+from registry.models.documents import Citation, Document
+from registry.models.identifiers import Identifier, OtherName
+from registry.models.organizations import Duty, Organization, OrganizationRelationship
+from registry.models.people import Person
+from registry.models.posts import Appointment, Portfolio, Post
+from registry.models.webhooks import WebhookDelivery, WebhookEndpoint
 
 admin.site.site_header = _("HCMC international integration registry")
 admin.site.site_title = _("HCMC registry")
@@ -198,7 +188,7 @@ class RegistryAdmin(ServiceAdminMixin, SimpleHistoryAdmin):
 
 
 class FoldedSearchMixin:
-    """Search ``search_text`` the way the API's ``q`` does: `nguyen van duoc` finds Nguyễn Văn Được."""
+    """Search the way the API's ``q`` does (the queryset's ``search``): `nguyen van duoc` finds Nguyễn Văn Được."""
 
     search_fields = ("search_text",)
 
@@ -220,7 +210,7 @@ class IdentifierInline(GenericTabularInline):
     model = Identifier
     form = InlineServiceForm
     extra = 0
-    fields = ("scheme", "identifier", "note")
+    fields = Identifier.EDITABLE_FIELDS
 
 
 class OtherNameInline(GenericTabularInline):
@@ -229,16 +219,7 @@ class OtherNameInline(GenericTabularInline):
     model = OtherName
     form = InlineServiceForm
     extra = 0
-    fields = (
-        "name",
-        "kind",
-        "language",
-        "start_date",
-        "start_date_precision",
-        "end_date",
-        "end_date_precision",
-        "note",
-    )
+    fields = OtherName.EDITABLE_FIELDS
 
 
 class AppointmentInline(admin.TabularInline):
@@ -270,36 +251,32 @@ class DutyInline(admin.TabularInline):
     fields = ("order", "text", "text_en")
 
 
-class CurrentFilter(admin.SimpleListFilter):
+class InEffectTodayFilter(admin.SimpleListFilter):
+    """Records in effect today (the queryset's ``current()``), or the others; ``options`` names the two."""
+
+    parameter_name = "current"
+    options: tuple[str, str] = ("", "")
+
+    def lookups(self, request, model_admin):
+        return (("yes", self.options[0]), ("no", self.options[1]))
+
+    def queryset(self, request, queryset):
+        in_effect = queryset.model._default_manager.current().values("pk")
+        if self.value() == "yes":
+            return queryset.filter(pk__in=in_effect)
+        if self.value() == "no":
+            return queryset.exclude(pk__in=in_effect)
+        return queryset
+
+
+class CurrentFilter(InEffectTodayFilter):
     title = _("current or ended")
-    parameter_name = "current"
-
-    def lookups(self, request, model_admin):
-        return (("yes", _("Current (holds today)")), ("no", _("Ended or not yet started")))
-
-    def queryset(self, request, queryset):
-        holding = Appointment.objects.current().values("pk")
-        if self.value() == "yes":
-            return queryset.filter(pk__in=holding)
-        if self.value() == "no":
-            return queryset.exclude(pk__in=holding)
-        return queryset
+    options = (_("Current (holds today)"), _("Ended or not yet started"))
 
 
-class ExistsTodayFilter(admin.SimpleListFilter):
+class ExistsTodayFilter(InEffectTodayFilter):
     title = _("existing or dissolved")
-    parameter_name = "current"
-
-    def lookups(self, request, model_admin):
-        return (("yes", _("Exists today")), ("no", _("Dissolved or not yet founded")))
-
-    def queryset(self, request, queryset):
-        existing = Organization.objects.exists_on(clock.today()).values("pk")
-        if self.value() == "yes":
-            return queryset.filter(pk__in=existing)
-        if self.value() == "no":
-            return queryset.exclude(pk__in=existing)
-        return queryset
+    options = (_("Exists today"), _("Dissolved or not yet founded"))
 
 
 def day(value) -> str:
@@ -314,6 +291,16 @@ def dated(value, precision: str) -> str:
     if precision and precision != DatePrecision.EXACT:
         return f"{day(value)} ({DatePrecision(precision).label})"
     return day(value)
+
+
+def dated_column(field: str, description):
+    """A change-list column: the date ``field`` with its precision (``<field>_precision``), sorted by the date."""
+
+    @admin.display(description=description, ordering=field)
+    def column(self, record) -> str:
+        return dated(getattr(record, field), getattr(record, f"{field}_precision"))
+
+    return column
 
 
 class TimelineMixin:
@@ -359,13 +346,8 @@ class OrganizationAdmin(FoldedSearchMixin, RegistryAdmin):
     def post_count(self, organization: Organization) -> int:
         return organization.post_count
 
-    @admin.display(description=_("founded"), ordering="founding_date")
-    def founded(self, organization: Organization) -> str:
-        return dated(organization.founding_date, organization.founding_date_precision)
-
-    @admin.display(description=_("dissolved"), ordering="dissolution_date")
-    def dissolved(self, organization: Organization) -> str:
-        return dated(organization.dissolution_date, organization.dissolution_date_precision)
+    founded = dated_column("founding_date", _("founded"))
+    dissolved = dated_column("dissolution_date", _("dissolved"))
 
 
 @admin.register(Person)
@@ -389,11 +371,10 @@ class PortfolioAdmin(RegistryAdmin):
 
 
 @admin.register(Post)
-class PostAdmin(TimelineMixin, RegistryAdmin):
+class PostAdmin(TimelineMixin, FoldedSearchMixin, RegistryAdmin):
     list_display = ("label", "organization", "holders", "role", "portfolio", "seats")
     list_filter = ("role", "standing", ("organization", admin.RelatedOnlyFieldListFilter), "portfolio")
     list_select_related = ("organization", "portfolio")
-    search_fields = ("search_text",)
     search_help_text = _("Words of the post's title or of its organization's name, with or without accents.")
     autocomplete_fields = ("organization", "portfolio", "ex_officio_of")
     readonly_fields = ("created", "updated")
@@ -419,13 +400,6 @@ class PostAdmin(TimelineMixin, RegistryAdmin):
             free = ngettext("%(count)d vacant seat", "%(count)d vacant seats", vacant) % {"count": vacant}
             return f"{names} ({free})" if names else free
         return names
-
-    def get_search_results(self, request, queryset, search_term):
-        """Every word in the post's title or in its organization's name: `thanh vien ban chi dao` finds the members."""
-        tokens = search_tokens(search_term)
-        for token in tokens:
-            queryset = queryset.filter(Q(search_text__contains=token) | Q(organization__search_text__contains=token))
-        return queryset, False
 
     def get_urls(self):
         appoint = self.admin_site.admin_view(self.appoint_view)
@@ -459,7 +433,7 @@ class PostAdmin(TimelineMixin, RegistryAdmin):
 
 
 @admin.register(Appointment)
-class AppointmentAdmin(RegistryAdmin):
+class AppointmentAdmin(FoldedSearchMixin, RegistryAdmin):
     list_display = ("person", "post_label", "organization", "start", "end")
     list_filter = (
         CurrentFilter,
@@ -484,16 +458,8 @@ class AppointmentAdmin(RegistryAdmin):
     def organization(self, appointment: Appointment) -> Organization:
         return appointment.post.organization
 
-    @admin.display(description=_("from"), ordering="start_date")
-    def start(self, appointment: Appointment) -> str:
-        return dated(appointment.start_date, appointment.start_date_precision)
-
-    @admin.display(description=_("until"), ordering="end_date")
-    def end(self, appointment: Appointment) -> str:
-        return dated(appointment.end_date, appointment.end_date_precision)
-
-    def get_search_results(self, request, queryset, search_term):
-        return (queryset.search(search_term) if search_term else queryset), False
+    start = dated_column("start_date", _("from"))
+    end = dated_column("end_date", _("until"))
 
 
 @admin.register(OrganizationRelationship)

@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from registry import desk
 from registry.choices import DatePrecision, DocumentKind
 from registry.clock import today
-from registry.models import Appointment, Citation, Document, Organization, Person, Post
+from registry.models import Appointment, Citation, Document, Person, Post
 from registry.text import comparable, slugify_vi
 
 
@@ -49,25 +49,41 @@ class HolderChoiceField(forms.ModelChoiceField):
         return gettext("%(person)s, since %(start)s") % {"person": appointment.person, "start": start}
 
 
+def autocomplete(model_field, *, label, help_text=""):
+    """An optional choice of the record ``model_field`` points to, typed into the admin's autocomplete box."""
+    return forms.ModelChoiceField(
+        queryset=model_field.related_model.objects.all(),
+        required=False,
+        label=label,
+        help_text=help_text,
+        widget=AutocompleteSelect(model_field, admin.site),
+    )
+
+
+def new_slug(*fields: str, max_length: int, label, help_text):
+    """An optional slug for a new record, filled in as the editor types ``fields`` (registry/admin/slug.js)."""
+    return forms.SlugField(
+        required=False,
+        max_length=max_length,
+        label=label,
+        help_text=help_text,
+        widget=forms.TextInput(attrs={"data-slug-from": " ".join(f"id_{name}" for name in fields)}),
+    )
+
+
 class DeskForm(forms.Form):
     """Everything one decision says about one appointment: who, from when, instead of whom, on what authority."""
 
-    person = forms.ModelChoiceField(
-        queryset=Person.objects.all(),
-        required=False,
+    person = autocomplete(
+        Appointment._meta.get_field("person"),
         label=_("Person"),
         help_text=_("Type part of the name, with or without accents."),
-        widget=AutocompleteSelect(Appointment._meta.get_field("person"), admin.site),
     )
     new_person_name = forms.CharField(
         required=False, max_length=200, label=_("or a new person: full name"), help_text=_("Vietnamese order.")
     )
-    new_person_slug = forms.SlugField(
-        required=False,
-        max_length=120,
-        label=_("Slug of the new person"),
-        help_text=_("Filled in from the name."),
-        widget=forms.TextInput(attrs={"data-slug-from": "id_new_person_name"}),
+    new_person_slug = new_slug(
+        "new_person_name", max_length=120, label=_("Slug of the new person"), help_text=_("Filled in from the name.")
     )
     start_date = forms.DateField(label=_("First day in post"), widget=AdminDateWidget)
     start_date_precision = forms.ChoiceField(
@@ -92,12 +108,10 @@ class DeskForm(forms.Form):
         label=_("Capacity"),
         help_text=_("The post by virtue of which the person sits here, if the decision says so."),
     )
-    document = forms.ModelChoiceField(
-        queryset=Document.objects.all(),
-        required=False,
+    document = autocomplete(
+        Citation._meta.get_field("document"),
         label=_("Source document"),
         help_text=_("The decision, by number or title."),
-        widget=AutocompleteSelect(Citation._meta.get_field("document"), admin.site),
     )
     new_document_kind = forms.ChoiceField(
         required=False, label=_("or a new document: kind"), choices=DocumentKind.choices, initial=DocumentKind.DECISION
@@ -106,19 +120,14 @@ class DeskForm(forms.Form):
         required=False, max_length=60, label=_("Number"), help_text=_("As written, e.g. 1234/QĐ-UBND.")
     )
     new_document_title = forms.CharField(required=False, max_length=500, label=_("Title"))
-    new_document_slug = forms.SlugField(
-        required=False,
+    new_document_slug = new_slug(
+        "new_document_number",
+        "new_document_title",
         max_length=160,
         label=_("Slug of the new document"),
         help_text=_("Filled in from the number and the title."),
-        widget=forms.TextInput(attrs={"data-slug-from": "id_new_document_number id_new_document_title"}),
     )
-    new_document_issuer = forms.ModelChoiceField(
-        queryset=Organization.objects.all(),
-        required=False,
-        label=_("Issuer"),
-        widget=AutocompleteSelect(Document._meta.get_field("issuer"), admin.site),
-    )
+    new_document_issuer = autocomplete(Document._meta.get_field("issuer"), label=_("Issuer"))
     new_document_issued_on = forms.DateField(required=False, label=_("Date of issue"), widget=AdminDateWidget)
     new_document_text = forms.CharField(
         required=False,

@@ -25,18 +25,11 @@ from django.utils.text import slugify
 
 from registry import services
 from registry.choices import Honorific
-from registry.models import (
-    Appointment,
-    Document,
-    Duty,
-    Identifier,
-    Organization,
-    OrganizationRelationship,
-    OtherName,
-    Person,
-    Portfolio,
-    Post,
-)
+from registry.models.documents import Document
+from registry.models.identifiers import Identifier, OtherName
+from registry.models.organizations import Duty, Organization, OrganizationRelationship
+from registry.models.people import Person
+from registry.models.posts import Appointment, Portfolio, Post
 from registry.selectors import sources_prefetch
 
 SCHEMA_DIR = Path(__file__).resolve().parent / "popolo_schemas"
@@ -82,27 +75,30 @@ def _sources(record) -> list[dict]:
     ]
 
 
+def _fields(record, names) -> dict:
+    """The named fields of a record as Popolo writes them (dates in ISO 8601), empty ones left out."""
+    values = {name: getattr(record, name) for name in names}
+    return _clean({name: _date(v) if isinstance(v, datetime.date) else v for name, v in values.items()})
+
+
 def _identifiers(record) -> list[dict]:
     items = sorted(record.identifiers.all(), key=lambda i: (i.scheme, i.identifier))
-    return [_clean({"scheme": i.scheme, "identifier": i.identifier, "note": i.note}) for i in items]
+    return [_fields(i, Identifier.EDITABLE_FIELDS) for i in items]
 
 
 def _other_names(record) -> list[dict]:
-    return [
-        _clean(
-            {
-                "name": n.name,
-                "kind": n.kind,
-                "language": n.language,
-                "start_date": _date(n.start_date),
-                "start_date_precision": n.start_date_precision,
-                "end_date": _date(n.end_date),
-                "end_date_precision": n.end_date_precision,
-                "note": n.note,
-            }
-        )
-        for n in sorted(record.other_names.all(), key=lambda n: (n.name, n.kind))
-    ]
+    items = sorted(record.other_names.all(), key=lambda n: (n.name, n.kind))
+    return [_fields(n, OtherName.EDITABLE_FIELDS) for n in items]
+
+
+def _named(kind: str, record) -> dict:
+    """What Popolo says first of a person or an organization: its id, name, other names and identifiers."""
+    return {
+        "id": f"{kind}/{record.slug}",
+        "name": record.name,
+        "other_names": _other_names(record),
+        "identifiers": _identifiers(record),
+    }
 
 
 def _ref(kind: str, record) -> str | None:
@@ -112,10 +108,7 @@ def _ref(kind: str, record) -> str | None:
 def organization_data(o: Organization) -> dict:
     return _clean(
         {
-            "id": f"organization/{o.slug}",
-            "name": o.name,
-            "other_names": _other_names(o),
-            "identifiers": _identifiers(o),
+            **_named("organization", o),
             "classification": o.classification,
             "parent_id": _ref("organization", o.parent),
             "founding_date": _date(o.founding_date),
@@ -140,10 +133,7 @@ def organization_data(o: Organization) -> dict:
 def person_data(p: Person) -> dict:
     return _clean(
         {
-            "id": f"person/{p.slug}",
-            "name": p.name,
-            "other_names": _other_names(p),
-            "identifiers": _identifiers(p),
+            **_named("person", p),
             "family_name": p.family_name,
             "given_name": p.given_name,
             "honorific_prefix": HONORIFIC_PREFIX.get(p.honorific),

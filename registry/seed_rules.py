@@ -18,7 +18,7 @@ keeps the rules. ``registry.seeding.load_seed_file`` refuses a file with any pro
 """
 
 import datetime
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -91,6 +91,13 @@ def records(data: Mapping, section: str) -> list[tuple[str, dict]]:
     ]
 
 
+def records_of(data: Mapping, table: Mapping[str, Any]) -> Iterator[tuple[Any, str, dict]]:
+    """For each section of ``table``: the section's entry in it, with each of the section's well-formed records."""
+    for section, entry in table.items():
+        for where, record in records(data, section):
+            yield entry, where, record
+
+
 def sources(record: Mapping) -> list[dict]:
     found = record.get("sources")
     return [source for source in found if isinstance(source, dict)] if isinstance(found, list) else []
@@ -127,9 +134,8 @@ def _named(needle: str, haystack: str) -> bool:
 # -- The rules ------------------------------------------------------------------------------------------------------
 
 
-def appointments_are_stated(data: Mapping, known: Known) -> list[str]:
+def appointments_are_stated(data: Mapping, known: Known) -> Iterator[str]:
     """Rule 1: an appointment needs a citation that names the person, the post and (if any) the capacity."""
-    problems = []
     for where, record in records(data, "appointments"):
         name, label = known.people.get(record.get("person")), known.posts.get(record.get("post"))
         if not name or not label:
@@ -142,77 +148,64 @@ def appointments_are_stated(data: Mapping, known: Known) -> list[str]:
         quotes = [source.get("quote") for source in sources(record) if isinstance(source.get("quote"), str)]
         if not any(all(_named(text, quote) for text in wanted.values()) for quote in quotes):
             named = " and ".join(f"{what} “{text}”" for what, text in wanted.items())
-            problems.append(
+            yield (
                 f"{where}: no citation names {named} in one quote. A person-post link needs a sentence that "
                 "states it; an appointment deduced from several sentences is not kept (rule: stated appointments)."
             )
-    return problems
 
 
-def stated_dates_come_from_exact_documents(data: Mapping, known: Known) -> list[str]:
+def stated_dates_come_from_exact_documents(data: Mapping, known: Known) -> Iterator[str]:
     """Rule 2: an exact or attested date is the exact date of a cited document; an exact article prints its year."""
-    problems = []
-    for section, pairs in DATED_FIELDS.items():
-        for where, record in records(data, section):
-            slugs = cited_documents(record)
-            if isinstance(record.get("document"), str):
-                slugs.append(record["document"])  # the instrument a relationship rests on
-            dates = {known.documents[slug].exact_date for slug in slugs if slug in known.documents} - {None}
-            for date_key, precision_key in pairs:
-                day, precision = record.get(date_key), record.get(precision_key)
-                if not is_date(day) or precision not in STATED or day in dates:
-                    continue
-                shown = "; ".join(_describe(slug, known) for slug in slugs) or "no documents"
-                problems.append(
+    for pairs, where, record in records_of(data, DATED_FIELDS):
+        slugs = cited_documents(record)
+        if isinstance(record.get("document"), str):
+            slugs.append(record["document"])  # the instrument a relationship rests on
+        dates = {known.documents[slug].exact_date for slug in slugs if slug in known.documents} - {None}
+        for date_key, precision_key in pairs:
+            day, precision = record.get(date_key), record.get(precision_key)
+            if is_date(day) and precision in STATED and day not in dates:
+                yield (
                     f"{where}: {date_key} {day} is marked {precision}, but it is not the exact date of any document "
-                    f"the record cites ({shown}). Mark it inferred and say in the note how it was derived "
-                    "(rule: stated dates come from exactly dated documents)."
+                    f"the record cites ({_shown(slugs, known)}). Mark it inferred and say in the note how it was "
+                    "derived (rule: stated dates come from exactly dated documents)."
                 )
     for where, record in records(data, "documents"):
         facts = known.documents.get(record.get("slug"))
         if facts and facts.text and facts.exact_date and str(facts.exact_date.year) not in facts.text:
-            problems.append(
+            yield (
                 f"{where}: its date {facts.exact_date} is marked exact, but its text does not print the year "
                 f"{facts.exact_date.year}. Mark it inferred and explain in date_note "
                 "(rule: stated dates come from exactly dated documents)."
             )
-    return problems
 
 
-def open_records_are_shown_by_the_latest_documents(data: Mapping, known: Known) -> list[str]:
+def open_records_are_shown_by_the_latest_documents(data: Mapping, known: Known) -> Iterator[str]:
     """Rule 3: a record left open (a start, no end) must be cited from one of the latest documents."""
     newest = known.newest_article
     if newest is None:
-        return []
-    problems = []
-    for section, ((start_key, _), (end_key, _)) in DATED_FIELDS.items():
-        for where, record in records(data, section):
-            if not is_date(record.get(start_key)) or record.get(end_key) is not None:
-                continue
-            slugs = cited_documents(record)
-            if not any(known.is_latest(slug) for slug in slugs):
-                shown = "; ".join(_describe(slug, known) for slug in slugs) or "no documents"
-                problems.append(
-                    f"{where}: left open-ended ({end_key} empty) but shown only by earlier documents ({shown}); the "
-                    f"latest documents are those dated from {newest - LATEST_WINDOW} to {newest}. End it on the last "
-                    "day a document shows it (rule: facts end where their documents end)."
-                )
-    return problems
+        return
+    for ((start_key, _), (end_key, _)), where, record in records_of(data, DATED_FIELDS):
+        if not is_date(record.get(start_key)) or record.get(end_key) is not None:
+            continue
+        slugs = cited_documents(record)
+        if not any(known.is_latest(slug) for slug in slugs):
+            yield (
+                f"{where}: left open-ended ({end_key} empty) but shown only by earlier documents "
+                f"({_shown(slugs, known)}); the latest documents are those dated from {newest - LATEST_WINDOW} to "
+                f"{newest}. End it on the last day a document shows it (rule: facts end where their documents end)."
+            )
 
 
-def links_have_sources(data: Mapping, known: Known) -> list[str]:
+def links_have_sources(data: Mapping, known: Known) -> Iterator[str]:
     """Rule 4: a parent, an issuer or an ex-officio rule needs a citation for that field."""
-    problems = []
-    for section, keys in LINKS.items():
-        for where, record in records(data, section):
-            fields = {source.get("field") for source in sources(record)}
-            for key in keys:
-                if record.get(key) and key not in fields:
-                    problems.append(
-                        f"{where}: {key} {record[key]!r} has no citation for it (a source with field: {key}). A link "
-                        "no sentence states is left empty (rule: every link has a source)."
-                    )
-    return problems
+    for keys, where, record in records_of(data, LINKS):
+        fields = {source.get("field") for source in sources(record)}
+        for key in keys:
+            if record.get(key) and key not in fields:
+                yield (
+                    f"{where}: {key} {record[key]!r} has no citation for it (a source with field: {key}). A link "
+                    "no sentence states is left empty (rule: every link has a source)."
+                )
 
 
 RULES = (
@@ -226,6 +219,11 @@ RULES = (
 def problems(data: Mapping, known: Known) -> list[str]:
     """Every problem of the parsed seed file, rule by rule."""
     return [problem for rule in RULES for problem in rule(data, known)]
+
+
+def _shown(slugs: list[str], known: Known) -> str:
+    """The cited documents and their dates, as a problem shows them."""
+    return "; ".join(_describe(slug, known) for slug in slugs) or "no documents"
 
 
 def _describe(slug: str, known: Known) -> str:

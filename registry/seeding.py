@@ -14,6 +14,7 @@ import datetime
 import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -25,18 +26,11 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from registry import services
-from registry.models import (
-    Appointment,
-    Citation,
-    Document,
-    Duty,
-    Organization,
-    OrganizationRelationship,
-    Person,
-    Portfolio,
-    Post,
-    SeedBaseline,
-)
+from registry.models.changes import SeedBaseline
+from registry.models.documents import Citation, Document
+from registry.models.organizations import Duty, Organization, OrganizationRelationship
+from registry.models.people import Person
+from registry.models.posts import Appointment, Portfolio, Post
 from registry.text import nfc
 
 REASON = "load_seeds"
@@ -54,94 +48,51 @@ class SeedError(Exception):
 
 @dataclass(frozen=True)
 class Section:
+    """A section of the seed file: its model, the natural key it is upserted by, and the keys a record must have.
+
+    A record may also give any other field of the model an editor writes (its foreign keys by slug), and its sources.
+    """
+
     model: type[models.Model]
     key: tuple[str, ...]
     required: frozenset[str]
-    optional: frozenset[str]
-    references: dict[str, type[models.Model]] = field(default_factory=dict)
+    #: Keys that are no field of the model (handled after the record is saved).
+    more: frozenset[str] = frozenset()
+    #: Fields the loader fills in itself, never from the file.
+    filled_in: frozenset[str] = frozenset()
+
+    @cached_property
+    def fields(self) -> frozenset[str]:
+        """The model's fields an editor writes, many-to-many ones included."""
+        meta = self.model._meta
+        concrete = {f.name for f in meta.concrete_fields if f.editable and not f.primary_key}
+        return frozenset(concrete | {f.name for f in meta.many_to_many}) - self.filled_in
+
+    @cached_property
+    def optional(self) -> frozenset[str]:
+        return self.fields - self.required | {"sources"} | self.more
+
+    @cached_property
+    def references(self) -> dict[str, type[models.Model]]:
+        """The foreign keys, which the file gives as the slug of the record they point to."""
+        return {f.name: f.related_model for f in self.model._meta.concrete_fields if f.is_relation}
 
 
 SECTIONS: dict[str, Section] = {
     "organizations": Section(
-        Organization,
-        ("slug",),
-        frozenset({"slug", "name", "classification"}),
-        frozenset(
-            {
-                "name_en",
-                "abbreviation",
-                "parent",
-                "founding_date",
-                "founding_date_precision",
-                "dissolution_date",
-                "dissolution_date_precision",
-                "legal_basis",
-                "note",
-                "duties",
-                "sources",
-            }
-        ),
-        {"parent": Organization},
+        Organization, ("slug",), frozenset({"slug", "name", "classification"}), more=frozenset({"duties"})
     ),
-    "documents": Section(
-        Document,
-        ("slug",),
-        frozenset({"slug", "kind", "title"}),
-        frozenset(
-            {
-                "number",
-                "title_en",
-                "issuer",
-                "issued_on",
-                "published_on",
-                "date_precision",
-                "date_note",
-                "publisher",
-                "author",
-                "file_name",
-                "sources",
-            }
-        ),
-        {"issuer": Organization},
-    ),
-    "portfolios": Section(Portfolio, ("slug",), frozenset({"slug", "name"}), frozenset({"name_en", "sources"})),
-    "people": Section(
-        Person,
-        ("slug",),
-        frozenset({"slug", "name"}),
-        frozenset({"family_name", "given_name", "honorific", "sources"}),
-    ),
-    "posts": Section(
-        Post,
-        ("slug",),
-        frozenset({"slug", "organization", "label", "role"}),
-        frozenset({"label_en", "rank", "seats", "portfolio", "standing", "ex_officio_of", "sources"}),
-        {"organization": Organization, "portfolio": Portfolio, "ex_officio_of": Post},
-    ),
+    "documents": Section(Document, ("slug",), frozenset({"slug", "kind", "title"}), filled_in=frozenset({"text"})),
+    "portfolios": Section(Portfolio, ("slug",), frozenset({"slug", "name"})),
+    "people": Section(Person, ("slug",), frozenset({"slug", "name"})),
+    "posts": Section(Post, ("slug",), frozenset({"slug", "organization", "label", "role"})),
     "appointments": Section(
         Appointment,
         ("person", "post", "start_date"),
         frozenset({"person", "post", "start_date", "start_date_precision"}),
-        frozenset({"capacity", "end_date", "end_date_precision", "end_reason", "note", "sources"}),
-        {"person": Person, "post": Post, "capacity": Post},
     ),
     "relationships": Section(
-        OrganizationRelationship,
-        ("subject", "object", "kind"),
-        frozenset({"subject", "object", "kind"}),
-        frozenset(
-            {
-                "start_date",
-                "start_date_precision",
-                "end_date",
-                "end_date_precision",
-                "document",
-                "description",
-                "description_en",
-                "sources",
-            }
-        ),
-        {"subject": Organization, "object": Organization, "document": Document},
+        OrganizationRelationship, ("subject", "object", "kind"), frozenset({"subject", "object", "kind"})
     ),
 }
 #: Not stored on the record itself: handled after it is saved.

@@ -9,6 +9,7 @@ the write to the change feed. Two clients changing different fields of one recor
 
 import datetime
 from collections.abc import Iterable
+from typing import TypedDict, Unpack
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
@@ -232,6 +233,15 @@ def _lock_posts(post_ids: set) -> dict:
     return {post.pk: post for post in Post.objects.select_for_update().filter(pk__in=post_ids).order_by("pk")}
 
 
+def _lock_post_to_appoint(post: Post, *, sources: list, if_match: str | None) -> Post:
+    """The post an appointment is made to, locked and checked against ``if_match`` (its version changes whenever its
+    holders do); too many sources are refused before any lock is taken."""
+    _refuse_too_many_sources(sources)
+    post = _lock_posts({post.pk})[post.pk]
+    check_precondition(post, if_match)
+    return post
+
+
 @transaction.atomic
 def appointment_create(
     *,
@@ -253,9 +263,7 @@ def appointment_create(
     ``if_match`` is checked against the post's version (it changes whenever its holders do).
     """
     sources = list(sources)
-    _refuse_too_many_sources(sources)
-    post = _lock_posts({post.pk})[post.pk]
-    check_precondition(post, if_match)
+    post = _lock_post_to_appoint(post, sources=sources, if_match=if_match)
     appointment = Appointment(
         person=person,
         post=post,
@@ -322,20 +330,26 @@ def appointment_end(
     return appointment_update(appointment=appointment, changes=changes, reason=reason or end_reason, if_match=if_match)
 
 
+class Successor(TypedDict, total=False):
+    """What ``post_succeed`` passes on to ``appointment_create`` for the new appointment, as it names them."""
+
+    start_date_precision: str
+    capacity: Post | None
+    note: str
+
+
 @transaction.atomic
 def post_succeed(
     *,
     post: Post,
     person: Person,
     start_date: datetime.date,
-    start_date_precision: str = DatePrecision.EXACT,
-    capacity: Post | None = None,
     predecessor: Appointment | None = None,
     end_reason: str = "",
-    note: str = "",
     sources: Iterable[dict] = (),
     reason: str = "",
     if_match: str | None = None,
+    **successor: Unpack[Successor],
 ) -> tuple[Appointment | None, Appointment]:
     """Appoint ``person`` from ``start_date``, ending the current holder the day before, in one transaction.
 
@@ -343,9 +357,7 @@ def post_succeed(
     when the post is full. Returns (the ended appointment or None, the new appointment).
     """
     sources = list(sources)
-    _refuse_too_many_sources(sources)
-    post = _lock_posts({post.pk})[post.pk]
-    check_precondition(post, if_match)
+    post = _lock_post_to_appoint(post, sources=sources, if_match=if_match)
     predecessor = predecessor or _sole_holder(post, start_date)
     if predecessor is not None:
         if predecessor.post_id != post.pk:
@@ -361,17 +373,10 @@ def post_succeed(
             "end_reason": end_reason or f"Succeeded by {person}",
         }
         predecessor = appointment_update(appointment=predecessor, changes=changes, reason=reason)
-    successor = appointment_create(
-        person=person,
-        post=post,
-        start_date=start_date,
-        start_date_precision=start_date_precision,
-        capacity=capacity,
-        note=note,
-        sources=sources,
-        reason=reason,
+    appointment = appointment_create(
+        person=person, post=post, start_date=start_date, sources=sources, reason=reason, **successor
     )
-    return predecessor, successor
+    return predecessor, appointment
 
 
 def _sole_holder(post: Post, day: datetime.date) -> Appointment | None:

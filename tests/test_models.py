@@ -793,6 +793,14 @@ def test_search_text_follows_a_renamed_record():
     assert Person.objects.filter(search_text__contains="tran").filter(pk=person.pk).count() == 0
 
 
+def test_a_post_is_found_by_its_title_and_its_body_name():
+    body = OrganizationFactory(name="Ban Chỉ đạo Hội nhập Thử")
+    member = PostFactory(organization=body, label="Thành viên")
+    elsewhere = PostFactory(label="Thành viên")
+    assert list(Post.objects.search("thanh vien ban chi dao hoi nhap thu")) == [member]
+    assert set(Post.objects.search("thanh vien")) >= {member, elsewhere}
+
+
 def test_seeded_records_have_search_text():
     assert Person.objects.get(slug="nguyen-van-duoc").search_text == "nguyen van duoc"
     assert Organization.objects.filter(search_text__contains="so ngoai vu").filter(slug="so-ngoai-vu-tp-hcm").exists()

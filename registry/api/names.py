@@ -17,7 +17,7 @@ class IdentifierSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Identifier
-        fields = ("id", "scheme", "identifier", "note")
+        fields = ("id", *Identifier.EDITABLE_FIELDS)
 
 
 class OtherNameSerializer(serializers.ModelSerializer):
@@ -25,17 +25,7 @@ class OtherNameSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = OtherName
-        fields = (
-            "id",
-            "name",
-            "kind",
-            "language",
-            "start_date",
-            "start_date_precision",
-            "end_date",
-            "end_date_precision",
-            "note",
-        )
+        fields = ("id", *OtherName.EDITABLE_FIELDS)
 
 
 def identifiers_field() -> IdentifierSerializer:

@@ -56,43 +56,21 @@ def _is(owner, model) -> bool:
     return isinstance(owner, model)
 
 
+def owned_fields(model) -> tuple[str, ...]:
+    """The fields of an identifier or other name as a resource: its owner, what an editor writes, its sources."""
+    return ("id", "person", "organization", *model.EDITABLE_FIELDS, "sources", "reason", "created", "updated")
+
+
 class IdentifierResourceSerializer(OwnedSerializerMixin, RegistryModelSerializer):
     class Meta:
         model = Identifier
-        fields = (
-            "id",
-            "person",
-            "organization",
-            "scheme",
-            "identifier",
-            "note",
-            "sources",
-            "reason",
-            "created",
-            "updated",
-        )
+        fields = owned_fields(Identifier)
 
 
 class OtherNameResourceSerializer(OwnedSerializerMixin, RegistryModelSerializer):
     class Meta:
         model = OtherName
-        fields = (
-            "id",
-            "person",
-            "organization",
-            "name",
-            "kind",
-            "language",
-            "start_date",
-            "start_date_precision",
-            "end_date",
-            "end_date_precision",
-            "note",
-            "sources",
-            "reason",
-            "created",
-            "updated",
-        )
+        fields = owned_fields(OtherName)
 
 
 class OwnedQuerySetMixin:

@@ -7,18 +7,22 @@ should not quietly accept a number.
 from rest_framework import serializers
 
 
-class StrictCharField(serializers.CharField):
-    default_error_messages = {"not_a_string": "Expected a string, got {kind}."}
+class StringOnly:
+    """Refuses anything but a JSON string before the field parses it (a date, a choice, a text)."""
 
-    def __init__(self, **kwargs):
-        # No silent trimming: lengths are checked on the string the client sent, as the schema's maxLength says.
-        kwargs.setdefault("trim_whitespace", False)
-        super().__init__(**kwargs)
+    default_error_messages = {"not_a_string": "Expected a string, got {kind}."}
 
     def to_internal_value(self, data):
         if not isinstance(data, str):
             self.fail("not_a_string", kind=type(data).__name__)
         return super().to_internal_value(data)
+
+
+class StrictCharField(StringOnly, serializers.CharField):
+    def __init__(self, **kwargs):
+        # No silent trimming: lengths are checked on the string the client sent, as the schema's maxLength says.
+        kwargs.setdefault("trim_whitespace", False)
+        super().__init__(**kwargs)
 
 
 class StrictSlugField(StrictCharField, serializers.SlugField):
@@ -43,19 +47,9 @@ class StrictBooleanField(serializers.BooleanField):
         return data
 
 
-class StrictDateField(serializers.DateField):
+class StrictDateField(StringOnly, serializers.DateField):
     default_error_messages = {"not_a_string": "Expected a date string YYYY-MM-DD, got {kind}."}
 
-    def to_internal_value(self, data):
-        if not isinstance(data, str):
-            self.fail("not_a_string", kind=type(data).__name__)
-        return super().to_internal_value(data)
 
-
-class StrictChoiceField(serializers.ChoiceField):
+class StrictChoiceField(StringOnly, serializers.ChoiceField):
     default_error_messages = {"not_a_string": "Expected one of the listed strings, got {kind}."}
-
-    def to_internal_value(self, data):
-        if not isinstance(data, str):
-            self.fail("not_a_string", kind=type(data).__name__)
-        return super().to_internal_value(data)

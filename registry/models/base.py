@@ -1,6 +1,8 @@
 """Pieces shared by every registry model."""
 
 import datetime
+import operator
+from functools import reduce
 
 from django.contrib.contenttypes.fields import GenericRelation
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -10,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from registry import clock
+from registry.choices import DatePrecision
 from registry.text import fold, nfc, search_tokens
 
 #: The largest value of a PositiveSmallIntegerField on every supported database. Stated on the fields, because each
@@ -36,6 +39,8 @@ class RegistryQuerySet(models.QuerySet):
 
     #: The (start, end) fields whose span says when a record is in effect; None for records without one.
     span: tuple[str, str] | None = None
+    #: The folded texts a search word may be found in (each word in one of them); results rank by the first.
+    searched: tuple[str, ...] = ("search_text",)
 
     def as_of(self, day: datetime.date):
         """The records in effect on ``day`` (for appointments: those holding their post that day)."""
@@ -55,7 +60,7 @@ class RegistryQuerySet(models.QuerySet):
             return self
         found = self
         for token in tokens:
-            found = found.filter(search_text__contains=token)
+            found = found.filter(reduce(operator.or_, (Q(**{f"{text}__contains": token}) for text in self.searched)))
         phrase = " ".join(tokens)
         rank = Case(
             When(
@@ -194,3 +199,16 @@ def precision_goes_with_date(date: str, precision: str, name: str) -> models.Che
             violation_error_message=f"{precision} is required with {date}, and only with it.",
         ),
     )
+
+
+def precision_field(verbose_name=None, help_text: str = "", **options) -> models.CharField:
+    """The precision of a date (``DatePrecision``); blank, as its date may be, unless ``options`` say otherwise."""
+    options.setdefault("blank", True)
+    return models.CharField(
+        max_length=10, choices=DatePrecision.choices, verbose_name=verbose_name, help_text=help_text, **options
+    )
+
+
+def refused_unless(field: str, condition: Q, name: str, message: str) -> models.CheckConstraint:
+    """A named check constraint: rows must meet ``condition``; a violation is reported on ``field`` with ``message``."""
+    return reported_on(field, models.CheckConstraint(condition=condition, name=name, violation_error_message=message))

@@ -8,8 +8,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from registry.choices import DatePrecision, DocumentKind
-from registry.models.base import RegistryModel, RegistryQuerySet, reported_on, search_text_field
+from registry.choices import DocumentKind
+from registry.models.base import RegistryModel, RegistryQuerySet, precision_field, refused_unless, search_text_field
 from registry.text import comparable, nfc
 
 
@@ -49,14 +49,9 @@ class Document(RegistryModel):
     published_on = models.DateField(
         null=True, blank=True, verbose_name=_("published on"), help_text=_("Publication date of an article.")
     )
-    date_precision = models.CharField(
-        max_length=10,
-        choices=DatePrecision.choices,
-        blank=True,
-        verbose_name=_("date precision"),
-        help_text=_(
-            "Precision of issued_on/published_on; inferred means the source does not print it (see date_note)."
-        ),
+    date_precision = precision_field(
+        _("date precision"),
+        _("Precision of issued_on/published_on; inferred means the source does not print it (see date_note)."),
     )
     date_note = models.TextField(
         blank=True,
@@ -89,13 +84,11 @@ class Document(RegistryModel):
         ordering = ("kind", "slug", "id")
         indexes = [models.Index(fields=("kind", "slug", "id"), name="registry_document_order")]
         constraints = [
-            reported_on(
+            refused_unless(
                 "date_precision",
-                models.CheckConstraint(
-                    condition=Q(published_on__isnull=True) & Q(issued_on__isnull=True) | ~Q(date_precision=""),
-                    name="%(app_label)s_%(class)s_date_precision",
-                    violation_error_message="date_precision is required when a date is given.",
-                ),
+                Q(published_on__isnull=True) & Q(issued_on__isnull=True) | ~Q(date_precision=""),
+                "%(app_label)s_%(class)s_date_precision",
+                "date_precision is required when a date is given.",
             ),
             models.UniqueConstraint(
                 fields=("file_name",), condition=~Q(file_name=""), name="%(app_label)s_%(class)s_unique_file_name"

@@ -13,8 +13,14 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 
-from registry.choices import DatePrecision, OtherNameKind
-from registry.models.base import RegistryModel, ends_after_starts, precision_goes_with_date, reported_on
+from registry.choices import OtherNameKind
+from registry.models.base import (
+    RegistryModel,
+    ends_after_starts,
+    precision_field,
+    precision_goes_with_date,
+    reported_on,
+)
 
 #: The kinds of record that carry identifiers and other names.
 NAMED_MODELS = ("person", "organization")
@@ -64,6 +70,9 @@ class Identifier(OwnedByRecord):
     identifier = models.CharField(max_length=200, help_text="The identifier as its scheme writes it, e.g. Q1854.")
     note = models.CharField(max_length=255, blank=True, help_text="Anything to know about this identifier.")
 
+    #: The fields an editor writes (the admin's inline and the API show and take these, besides the owner).
+    EDITABLE_FIELDS = ("scheme", "identifier", "note")
+
     class Meta:
         ordering = ("content_type", "object_id", "scheme", "identifier", "id")
         indexes = [
@@ -102,16 +111,23 @@ class OtherName(OwnedByRecord):
         max_length=16, blank=True, help_text="Language of the name (BCP 47, e.g. vi, en, fr); blank if not stated."
     )
     start_date = models.DateField(null=True, blank=True, help_text="Used from; null when no source says.")
-    start_date_precision = models.CharField(
-        max_length=10, choices=DatePrecision.choices, blank=True, help_text="Precision of start_date."
-    )
+    start_date_precision = precision_field(help_text="Precision of start_date.")
     end_date = models.DateField(null=True, blank=True, help_text="Used until; null while in use or unknown.")
-    end_date_precision = models.CharField(
-        max_length=10, choices=DatePrecision.choices, blank=True, help_text="Precision of end_date."
-    )
+    end_date_precision = precision_field(help_text="Precision of end_date.")
     note = models.CharField(max_length=255, blank=True, help_text="A note, e.g. the name before the 2025 merger.")
 
     date_precisions = {"start_date": "start_date_precision", "end_date": "end_date_precision"}
+    #: The fields an editor writes (the admin's inline and the API show and take these, besides the owner).
+    EDITABLE_FIELDS = (
+        "name",
+        "kind",
+        "language",
+        "start_date",
+        "start_date_precision",
+        "end_date",
+        "end_date_precision",
+        "note",
+    )
 
     class Meta:
         ordering = ("content_type", "object_id", "name", "id")

@@ -9,15 +9,16 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from registry.choices import DatePrecision, OrganizationClassification, RelationshipKind
+from registry.choices import OrganizationClassification, RelationshipKind
 from registry.models.base import (
     SMALLINT_MAX,
     RegistryModel,
     RegistryQuerySet,
     ends_after_starts,
     in_effect,
+    precision_field,
     precision_goes_with_date,
-    reported_on,
+    refused_unless,
     search_text_field,
 )
 
@@ -64,23 +65,11 @@ class Organization(RegistryModel):
     founding_date = models.DateField(
         null=True, blank=True, verbose_name=_("founding date"), help_text=_("Founded on; null when no source says.")
     )
-    founding_date_precision = models.CharField(
-        max_length=10,
-        choices=DatePrecision.choices,
-        blank=True,
-        verbose_name=_("founding date precision"),
-        help_text=_("Precision of founding_date."),
-    )
+    founding_date_precision = precision_field(_("founding date precision"), _("Precision of founding_date."))
     dissolution_date = models.DateField(
         null=True, blank=True, verbose_name=_("dissolution date"), help_text=_("Dissolved on; null while it exists.")
     )
-    dissolution_date_precision = models.CharField(
-        max_length=10,
-        choices=DatePrecision.choices,
-        blank=True,
-        verbose_name=_("dissolution date precision"),
-        help_text=_("Precision of dissolution_date."),
-    )
+    dissolution_date_precision = precision_field(_("dissolution date precision"), _("Precision of dissolution_date."))
     legal_basis = models.ManyToManyField(
         "registry.Document",
         blank=True,
@@ -120,13 +109,11 @@ class Organization(RegistryModel):
             precision_goes_with_date(
                 "dissolution_date", "dissolution_date_precision", "%(app_label)s_%(class)s_dissolution_precision"
             ),
-            reported_on(
+            refused_unless(
                 "parent",
-                models.CheckConstraint(
-                    condition=~Q(parent=models.F("id")),
-                    name="%(app_label)s_%(class)s_not_own_parent",
-                    violation_error_message="An organization cannot be its own parent.",
-                ),
+                ~Q(parent=models.F("id")),
+                "%(app_label)s_%(class)s_not_own_parent",
+                "An organization cannot be its own parent.",
             ),
         ]
 
@@ -185,23 +172,11 @@ class OrganizationRelationship(RegistryModel):
     start_date = models.DateField(
         null=True, blank=True, verbose_name=_("start date"), help_text=_("In effect from; null when no source says.")
     )
-    start_date_precision = models.CharField(
-        max_length=10,
-        choices=DatePrecision.choices,
-        blank=True,
-        verbose_name=_("start date precision"),
-        help_text=_("Precision of start_date."),
-    )
+    start_date_precision = precision_field(_("start date precision"), _("Precision of start_date."))
     end_date = models.DateField(
         null=True, blank=True, verbose_name=_("end date"), help_text=_("In effect until; null while in effect.")
     )
-    end_date_precision = models.CharField(
-        max_length=10,
-        choices=DatePrecision.choices,
-        blank=True,
-        verbose_name=_("end date precision"),
-        help_text=_("Precision of end_date."),
-    )
+    end_date_precision = precision_field(_("end date precision"), _("Precision of end_date."))
     # PROTECT: the instrument behind a relationship must not disappear from under it.
     document = models.ForeignKey(
         "registry.Document",
@@ -230,13 +205,11 @@ class OrganizationRelationship(RegistryModel):
             models.UniqueConstraint(
                 fields=("subject", "object", "kind"), name="%(app_label)s_%(class)s_unique_subject_object_kind"
             ),
-            reported_on(
+            refused_unless(
                 "object",
-                models.CheckConstraint(
-                    condition=~Q(subject=models.F("object")),
-                    name="%(app_label)s_%(class)s_two_bodies",
-                    violation_error_message="A relationship joins two different organizations.",
-                ),
+                ~Q(subject=models.F("object")),
+                "%(app_label)s_%(class)s_two_bodies",
+                "A relationship joins two different organizations.",
             ),
             ends_after_starts("start_date", "end_date", "%(app_label)s_%(class)s_end_after_start"),
             precision_goes_with_date("start_date", "start_date_precision", "%(app_label)s_%(class)s_start_precision"),
@@ -274,14 +247,7 @@ class Duty(RegistryModel):
         ordering = ("organization__name", "order", "id")
         constraints = [
             models.UniqueConstraint(fields=("organization", "order"), name="%(app_label)s_%(class)s_unique_order"),
-            reported_on(
-                "order",
-                models.CheckConstraint(
-                    condition=Q(order__gte=1),
-                    name="%(app_label)s_%(class)s_order_from_one",
-                    violation_error_message="order starts at 1.",
-                ),
-            ),
+            refused_unless("order", Q(order__gte=1), "%(app_label)s_%(class)s_order_from_one", "order starts at 1."),
         ]
 
     def __str__(self) -> str:

@@ -16,8 +16,9 @@ from registry.models.base import (
     ends_after_starts,
     in_effect,
     in_effect_on,
+    precision_field,
     precision_goes_with_date,
-    reported_on,
+    refused_unless,
     search_text_field,
 )
 from registry.models.people import Person
@@ -44,6 +45,10 @@ class Portfolio(RegistryModel):
 
 
 class PostQuerySet(RegistryQuerySet):
+    #: A post is found by its title or by its body's name: `thanh vien ban chi dao` finds the steering committee's
+    #: members (the admin's search box and the API's ``q`` alike).
+    searched = ("search_text", "organization__search_text")
+
     def exists_on(self, day: datetime.date) -> "PostQuerySet":
         """Posts of bodies that exist on ``day``."""
         return self.filter(in_effect_on(day, "organization__founding_date", "organization__dissolution_date"))
@@ -127,21 +132,17 @@ class Post(RegistryModel):
             models.Index(fields=("organization", "rank", "label", "id"), name="registry_post_org_rank"),
         ]
         constraints = [
-            reported_on(
+            refused_unless(
                 "seats",
-                models.CheckConstraint(
-                    condition=Q(seats__isnull=True) | Q(seats__gte=1),
-                    name="%(app_label)s_%(class)s_at_least_one_seat",
-                    violation_error_message="A post has at least one seat.",
-                ),
+                Q(seats__isnull=True) | Q(seats__gte=1),
+                "%(app_label)s_%(class)s_at_least_one_seat",
+                "A post has at least one seat.",
             ),
-            reported_on(
+            refused_unless(
                 "ex_officio_of",
-                models.CheckConstraint(
-                    condition=~Q(ex_officio_of=models.F("id")),
-                    name="%(app_label)s_%(class)s_not_ex_officio_of_itself",
-                    violation_error_message="A post cannot be held by virtue of itself.",
-                ),
+                ~Q(ex_officio_of=models.F("id")),
+                "%(app_label)s_%(class)s_not_ex_officio_of_itself",
+                "A post cannot be held by virtue of itself.",
             ),
         ]
 
@@ -207,22 +208,18 @@ class Appointment(RegistryModel):
     start_date = models.DateField(
         verbose_name=_("start date"), help_text=_("First day in post (or the first day a source shows them in it).")
     )
-    start_date_precision = models.CharField(
-        max_length=10,
-        choices=DatePrecision.choices,
+    start_date_precision = precision_field(
+        _("start date precision"),
+        _("exact: the real start; attested: a source shows them in post that day, the start may be earlier."),
         default=DatePrecision.EXACT,
-        verbose_name=_("start date precision"),
-        help_text=_("exact: the real start; attested: a source shows them in post that day, the start may be earlier."),
+        blank=False,
     )
     end_date = models.DateField(
         null=True, blank=True, verbose_name=_("end date"), help_text=_("Last day in post; null while they hold it.")
     )
-    end_date_precision = models.CharField(
-        max_length=10,
-        choices=DatePrecision.choices,
-        blank=True,
-        verbose_name=_("end date precision"),
-        help_text=_("exact: the real end; attested: the last day a source shows them in post, the end may be later."),
+    end_date_precision = precision_field(
+        _("end date precision"),
+        _("exact: the real end; attested: the last day a source shows them in post, the end may be later."),
     )
     end_reason = models.CharField(
         max_length=255, blank=True, verbose_name=_("end reason"), help_text=_("Why the appointment ended, if known.")
@@ -257,21 +254,17 @@ class Appointment(RegistryModel):
             ),
             ends_after_starts("start_date", "end_date", "%(app_label)s_%(class)s_end_after_start"),
             precision_goes_with_date("end_date", "end_date_precision", "%(app_label)s_%(class)s_end_precision"),
-            reported_on(
+            refused_unless(
                 "start_date_precision",
-                models.CheckConstraint(
-                    condition=~Q(start_date_precision=""),
-                    name="%(app_label)s_%(class)s_start_precision",
-                    violation_error_message="start_date_precision is required.",
-                ),
+                ~Q(start_date_precision=""),
+                "%(app_label)s_%(class)s_start_precision",
+                "start_date_precision is required.",
             ),
-            reported_on(
+            refused_unless(
                 "capacity",
-                models.CheckConstraint(
-                    condition=~Q(capacity=models.F("post")),
-                    name="%(app_label)s_%(class)s_capacity_not_post",
-                    violation_error_message="The capacity is another post than the one held.",
-                ),
+                ~Q(capacity=models.F("post")),
+                "%(app_label)s_%(class)s_capacity_not_post",
+                "The capacity is another post than the one held.",
             ),
         ]
 

@@ -8,43 +8,63 @@ from django.utils.translation import gettext as _
 
 register = template.Library()
 
-CLASSIFICATIONS = {
-    "party_body": gettext_lazy("Party body"),
-    "government": gettext_lazy("Government"),
-    "ministry": gettext_lazy("Ministry"),
-    "peoples_committee": gettext_lazy("People's committee"),
-    "department": gettext_lazy("Department"),
-    "steering_committee": gettext_lazy("Steering committee"),
-    "working_group": gettext_lazy("Working group"),
-    "office": gettext_lazy("Office"),
-    "institute": gettext_lazy("Institute"),
-    "association": gettext_lazy("Association"),
-    "administrative_unit": gettext_lazy("Administrative unit"),
+#: The words a page shows for the codes the registry stores; each name is a filter: ``{{ post.role|role }}``.
+LABELS = {
+    "classification": {
+        "party_body": gettext_lazy("Party body"),
+        "government": gettext_lazy("Government"),
+        "ministry": gettext_lazy("Ministry"),
+        "peoples_committee": gettext_lazy("People's committee"),
+        "department": gettext_lazy("Department"),
+        "steering_committee": gettext_lazy("Steering committee"),
+        "working_group": gettext_lazy("Working group"),
+        "office": gettext_lazy("Office"),
+        "institute": gettext_lazy("Institute"),
+        "association": gettext_lazy("Association"),
+        "administrative_unit": gettext_lazy("Administrative unit"),
+    },
+    "role": {
+        "head": gettext_lazy("Head"),
+        "permanent_deputy_head": gettext_lazy("Permanent deputy head"),
+        "deputy_head": gettext_lazy("Deputy head"),
+        "member": gettext_lazy("Member"),
+    },
+    "document_kind": {
+        "article": gettext_lazy("News article"),
+        "resolution": gettext_lazy("Resolution"),
+        "regulation": gettext_lazy("Regulation"),
+        "programme": gettext_lazy("Programme of action"),
+        "plan": gettext_lazy("Plan"),
+        "strategy": gettext_lazy("Strategy"),
+        "scheme": gettext_lazy("Scheme"),
+        "report": gettext_lazy("Report"),
+        "treaty": gettext_lazy("International agreement"),
+    },
+    "change_type": {"+": gettext_lazy("created"), "~": gettext_lazy("changed"), "-": gettext_lazy("deleted")},
+    "model_name": {
+        "organization": gettext_lazy("body"),
+        "person": gettext_lazy("person"),
+        "post": gettext_lazy("post"),
+        "appointment": gettext_lazy("appointment"),
+        "document": gettext_lazy("document"),
+    },
 }
-ROLES = {
-    "head": gettext_lazy("Head"),
-    "permanent_deputy_head": gettext_lazy("Permanent deputy head"),
-    "deputy_head": gettext_lazy("Deputy head"),
-    "member": gettext_lazy("Member"),
+#: How a date reads by its precision (an exact date, or one without precision, is the day alone): an appointment's
+#: start and end, and a body's founding or dissolution.
+START = {
+    "attested": gettext_lazy("shown in post on %(date)s"),
+    "inferred": gettext_lazy("from %(date)s (inferred)"),
+    "exact": gettext_lazy("from %(date)s"),
 }
-DOCUMENT_KINDS = {
-    "article": gettext_lazy("News article"),
-    "resolution": gettext_lazy("Resolution"),
-    "regulation": gettext_lazy("Regulation"),
-    "programme": gettext_lazy("Programme of action"),
-    "plan": gettext_lazy("Plan"),
-    "strategy": gettext_lazy("Strategy"),
-    "scheme": gettext_lazy("Scheme"),
-    "report": gettext_lazy("Report"),
-    "treaty": gettext_lazy("International agreement"),
+END = {
+    "attested": gettext_lazy("last shown in post on %(date)s"),
+    "inferred": gettext_lazy("until %(date)s (inferred)"),
+    "exact": gettext_lazy("until %(date)s"),
 }
-CHANGE_TYPES = {"+": gettext_lazy("created"), "~": gettext_lazy("changed"), "-": gettext_lazy("deleted")}
-MODELS = {
-    "organization": gettext_lazy("body"),
-    "person": gettext_lazy("person"),
-    "post": gettext_lazy("post"),
-    "appointment": gettext_lazy("appointment"),
-    "document": gettext_lazy("document"),
+FACT = {
+    "attested": gettext_lazy("%(date)s (attested: a source shows it that day)"),
+    "inferred": gettext_lazy("%(date)s (inferred)"),
+    "exact": "%(date)s",
 }
 #: The largest number of seats drawn one by one; beyond it the chart says the number only.
 MAX_SEATS_DRAWN = 60
@@ -70,45 +90,19 @@ def day(value) -> str:
     return value.strftime("%d/%m/%Y") if value else ""
 
 
-@register.filter
-def classification(value: str) -> str:
-    return CLASSIFICATIONS.get(value, value)
+def _label(labels: dict):
+    def label(value: str) -> str:
+        return labels.get(value, value)
+
+    return label
 
 
-@register.filter
-def role(value: str) -> str:
-    return ROLES.get(value, value)
+for _name, _labels in LABELS.items():
+    register.filter(_name, _label(_labels))
 
 
-@register.filter
-def document_kind(value: str) -> str:
-    return DOCUMENT_KINDS.get(value, value)
-
-
-@register.filter
-def change_type(value: str) -> str:
-    return CHANGE_TYPES.get(value, value)
-
-
-@register.filter
-def model_name(value: str) -> str:
-    return MODELS.get(value, value)
-
-
-def _start(date, precision: str) -> str:
-    if precision == "attested":
-        return _("shown in post on %(date)s") % {"date": day(date)}
-    if precision == "inferred":
-        return _("from %(date)s (inferred)") % {"date": day(date)}
-    return _("from %(date)s") % {"date": day(date)}
-
-
-def _end(date, precision: str) -> str:
-    if precision == "attested":
-        return _("last shown in post on %(date)s") % {"date": day(date)}
-    if precision == "inferred":
-        return _("until %(date)s (inferred)") % {"date": day(date)}
-    return _("until %(date)s") % {"date": day(date)}
+def _phrase(phrases: dict, date, precision: str) -> str:
+    return phrases.get(precision, phrases["exact"]) % {"date": day(date)}
 
 
 @register.simple_tag
@@ -116,11 +110,11 @@ def period(appointment) -> str:
     """The dates of an appointment with what they say: "shown in post on 15/12/2025", "from … until …"."""
     start, end = appointment.start_date, appointment.end_date
     if end is not None and end == start and appointment.start_date_precision == appointment.end_date_precision:
-        return _start(start, appointment.start_date_precision)
-    text = _start(start, appointment.start_date_precision)
+        return _phrase(START, start, appointment.start_date_precision)
+    text = _phrase(START, start, appointment.start_date_precision)
     if end is None:
         return _("%(start)s; no end recorded") % {"start": text}
-    return f"{text} – {_end(end, appointment.end_date_precision)}"
+    return f"{text} – {_phrase(END, end, appointment.end_date_precision)}"
 
 
 @register.simple_tag
@@ -128,11 +122,7 @@ def dated(date, precision: str) -> str:
     """A founding or dissolution date with its precision."""
     if date is None:
         return _("not stated in the sources")
-    if precision == "attested":
-        return _("%(date)s (attested: a source shows it that day)") % {"date": day(date)}
-    if precision == "inferred":
-        return _("%(date)s (inferred)") % {"date": day(date)}
-    return day(date)
+    return _phrase(FACT, date, precision)
 
 
 @register.filter
