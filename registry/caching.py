@@ -34,7 +34,7 @@ import logging
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import IntegrityError, connections, router, transaction
+from django.db import DatabaseError, IntegrityError, connections, router, transaction
 from django.db.models import F, Subquery, Value
 from django.db.models.functions import Greatest
 from django.http import HttpResponseNotModified
@@ -247,7 +247,10 @@ class ConditionalReadMiddleware:
         kind = kind_of(request)
         if kind is None:
             return None
-        revision = current(with_feed_head=kind.name == "feed")
+        try:
+            revision = current(with_feed_head=kind.name == "feed")
+        except DatabaseError:
+            return None  # no validators: the view meets the same outage and answers it (503, Retry-After)
         request.registry_revision, request.registry_read_kind = revision, kind
         if not self.may_be_current(request, kind, revision):
             return None

@@ -10,6 +10,7 @@ from django.apps import apps
 from django.contrib.auth.models import User
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, connection, models, transaction
+from django.utils import timezone
 
 from registry.choices import DatePrecision, RelationshipKind
 from registry.models import (
@@ -22,6 +23,7 @@ from registry.models import (
     Person,
     Portfolio,
     Post,
+    RegistryRevision,
     SeedBaseline,
     SystemKey,
 )
@@ -206,6 +208,10 @@ def _seed_baseline_duplicate_key():
     return SeedBaseline(model="person", key="someone", object_id=2, values={})
 
 
+def _second_registry_revision():
+    return RegistryRevision(pk=RegistryRevision.ONLY + 1, number=0, changed=timezone.now())
+
+
 def _identifier_on_two_people():
     from registry.models import Identifier
 
@@ -368,6 +374,12 @@ CASES = [
         _seed_baseline_duplicate_key,
         NON_FIELD_ERRORS,
         "Model and Key already exists",
+    ),
+    Case(
+        "registry_registryrevision_single_row",
+        _second_registry_revision,
+        NON_FIELD_ERRORS,
+        "registry_registryrevision_single_row",
     ),
     Case(
         "registry_systemkey_one_usable_key",
