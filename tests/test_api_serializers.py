@@ -1,0 +1,57 @@
+"""The shared serializer machinery (registry/api/serializers/base.py): URLs from one template per field, fields built
+once per class, and the answers exactly as DRF's own path would give them."""
+
+import datetime
+
+import pytest
+from rest_framework.request import Request
+from rest_framework.test import APIRequestFactory
+
+from registry.api.serializers import OrganizationSerializer, PostSerializer
+from registry.api.serializers.base import IdentityURLField, PrototypeFieldsMixin
+from registry.selectors import posts_with_holders
+from tests.factories import OrganizationFactory, PostFactory
+from tests.helpers import NS, detail_url
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def request_():
+    return Request(APIRequestFactory().get("/api/v1/organizations/", HTTP_HOST="testserver"))
+
+
+def test_identity_urls_are_the_reversed_urls_of_every_row(request_):
+    bodies = OrganizationFactory.create_batch(3)
+    rows = OrganizationSerializer(bodies, many=True, context={"request": request_}).data
+    assert [row["url"] for row in rows] == [f"http://testserver{detail_url('organization', b.slug)}" for b in bodies]
+
+
+def test_identity_urls_by_id(request_):
+    posts = list(
+        posts_with_holders(datetime.date(2025, 1, 1)).filter(pk__in=[p.pk for p in PostFactory.create_batch(2)])
+    )
+    rows = PostSerializer(posts, many=True, context={"request": request_}).data
+    assert [row["url"] for row in rows] == [f"http://testserver{detail_url('post', post.pk)}" for post in posts]
+
+
+def test_a_key_that_quoting_would_change_takes_the_reversed_path(request_):
+    field = IdentityURLField(view_name=f"{NS}:organization-detail", lookup_field="slug")
+    body = OrganizationFactory(slug="sở-ngoại-vụ")
+    expected = field.reverse(f"{NS}:organization-detail", kwargs={"slug": body.slug}, request=request_)
+    assert field.get_url(body, f"{NS}:organization-detail", request_, None) == expected
+    assert "%" in expected  # quoted, unlike the template's plain keys
+
+
+def test_a_record_without_its_key_has_no_url(request_):
+    field = IdentityURLField(view_name=f"{NS}:post-detail", lookup_field="pk")
+    assert field.get_url(PostFactory.build(), f"{NS}:post-detail", request_, None) is None
+
+
+def test_fields_are_built_once_per_class_and_copied_for_each_instance(request_):
+    first = OrganizationSerializer(context={"request": request_}).fields
+    second = OrganizationSerializer(context={"request": request_}).fields
+    assert OrganizationSerializer in PrototypeFieldsMixin._prototypes
+    assert list(first) == list(second)
+    assert all(first[name] is not second[name] for name in first)  # never shared between instances
+    assert first["name"].parent is not second["name"].parent
