@@ -2,8 +2,10 @@
 once per class, and the answers exactly as DRF's own path would give them."""
 
 import datetime
+import json
 
 import pytest
+from django.core.serializers.json import DjangoJSONEncoder
 from rest_framework.request import Request
 from rest_framework.test import APIRequestFactory
 
@@ -55,3 +57,26 @@ def test_fields_are_built_once_per_class_and_copied_for_each_instance(request_):
     assert list(first) == list(second)
     assert all(first[name] is not second[name] for name in first)  # never shared between instances
     assert first["name"].parent is not second["name"].parent
+
+
+def test_a_page_of_the_change_feed_is_what_its_serializer_renders(api_client):
+    from registry.api.serializers.history import ChangeSerializer
+    from registry.feed import Position, entries_after
+
+    page = api_client.get("/api/v1/changes/", {"limit": 7}).json()["results"]
+    entries = entries_after(None, 7)
+    rendered = ChangeSerializer(
+        [
+            {
+                **{name: getattr(entry, name) for name in ("id", "model", "object_id", "date", "type", "data")},
+                "cursor": Position.of(entry).encode(),
+                "user": None,  # an anonymous reader is not told who
+                "reason": entry.reason or None,
+                "fields": entry.fields,
+            }
+            for entry in entries
+        ],
+        many=True,
+    ).data
+    assert len(page) == 7
+    assert page == json.loads(json.dumps(rendered, cls=DjangoJSONEncoder))
