@@ -6,11 +6,13 @@ import json
 
 import pytest
 from django.core.serializers.json import DjangoJSONEncoder
+from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.test import APIRequestFactory
 
-from registry.api.serializers import OrganizationSerializer, PostSerializer
+from registry.api.serializers import RESOURCE_SERIALIZERS, OrganizationSerializer, PostSerializer
 from registry.api.serializers.base import IdentityURLField, PrototypeFieldsMixin
+from registry.models import Post
 from registry.selectors import posts_with_holders
 from tests.factories import OrganizationFactory, PostFactory
 from tests.helpers import NS, detail_url
@@ -80,3 +82,17 @@ def test_a_page_of_the_change_feed_is_what_its_serializer_renders(api_client):
     ).data
     assert len(page) == 7
     assert page == json.loads(json.dumps(rendered, cls=DjangoJSONEncoder))
+
+
+@pytest.mark.parametrize("model", list(RESOURCE_SERIALIZERS), ids=lambda model: model.__name__)
+def test_plain_values_render_as_drf_renders_them(request_, model, today_is):
+    """Every seeded record renders the same through the fast path as through DRF's own to_representation."""
+    today_is(datetime.date(2025, 1, 1))
+    serializer_class = RESOURCE_SERIALIZERS[model]
+    records = list(model.objects.all()[:40])
+    if model is Post:
+        records = list(posts_with_holders(datetime.date(2025, 1, 1)).filter(pk__in=[post.pk for post in records]))
+    assert records
+    serializer = serializer_class(context={"request": request_})
+    for record in records:
+        assert serializer.to_representation(record) == serializers.Serializer.to_representation(serializer, record)

@@ -13,9 +13,12 @@ import re
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.urls import NoReverseMatch
+from django.utils import timezone
 from rest_framework import serializers
 from rest_framework.exceptions import ErrorDetail
-from rest_framework.relations import MANY_RELATION_KWARGS
+from rest_framework.fields import SkipField
+from rest_framework.relations import MANY_RELATION_KWARGS, PKOnlyObject
+from rest_framework.settings import ISO_8601, api_settings
 
 from registry import services
 from registry.api.strict import (
@@ -224,7 +227,99 @@ class PrototypeFieldsMixin:
         return copy.deepcopy(prototypes)
 
 
-class SourceSerializer(PrototypeFieldsMixin, serializers.ModelSerializer):
+def _as_text(value) -> str:
+    return str(value)
+
+
+def _as_iso_date(value) -> str:
+    return value.isoformat()
+
+
+#: Field classes whose output is the model attribute converted as DRF's own ``to_representation`` converts it.
+PLAIN_OUTPUT = {
+    serializers.CharField: _as_text,
+    serializers.SlugField: _as_text,
+    StrictCharField: _as_text,
+    StrictSlugField: _as_text,
+    serializers.IntegerField: int,
+    StrictIntegerField: int,
+    serializers.BooleanField: bool,
+    StrictBooleanField: bool,
+}
+CHOICE_FIELDS = (serializers.ChoiceField, StrictChoiceField)
+ISO_DATE_FIELDS = (serializers.DateField, StrictDateField)
+
+
+def plain_output(field, model: type[models.Model]):
+    """How to render ``field`` straight from a model's attribute, or None when DRF's own path is needed."""
+    if len(field.source_attrs) != 1 or field.source_attrs[0] not in model_attributes(model):
+        return None
+    kind = type(field)
+    if kind in ISO_DATE_FIELDS and getattr(field, "format", api_settings.DATE_FORMAT) == ISO_8601:
+        return _as_iso_date
+    if kind is serializers.DateTimeField and getattr(field, "format", api_settings.DATETIME_FORMAT) == ISO_8601:
+        return _as_iso_moment(field)
+    if kind in CHOICE_FIELDS:
+        return _as_choice(field.choice_strings_to_values)
+    return PLAIN_OUTPUT.get(kind)
+
+
+def _as_iso_moment(field):
+    """DRF's DateTimeField output (in the field's time zone, UTC written Z), with the zone looked up once."""
+    zone = field.timezone if hasattr(field, "timezone") else field.default_timezone()
+
+    def render(value) -> str:
+        if zone is not None and timezone.is_aware(value):
+            value = value.astimezone(zone)
+        text = value.isoformat()
+        return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+    return render
+
+
+def _as_choice(strings_to_values: dict):
+    def render(value):
+        return value if value == "" else strings_to_values.get(str(value), value)
+
+    return render
+
+
+@functools.cache
+def model_attributes(model: type[models.Model]) -> frozenset[str]:
+    return frozenset(field.attname for field in model._meta.concrete_fields)
+
+
+class PlainValuesMixin:
+    """Render a model's own text, number and date fields straight from its attributes.
+
+    DRF renders every field through ``get_attribute`` and ``to_representation``, generic enough for any source; for a
+    model's own columns that is most of the time a list spends in Python. The output is the same: the same
+    conversions (``str``, ``int``, ISO dates), None for a null value. Other fields take DRF's path.
+    """
+
+    def to_representation(self, instance):
+        if not isinstance(instance, models.Model):
+            return super().to_representation(instance)
+        plan = self.__dict__.get("_plain_plan")
+        if plan is None:
+            plan = self._plain_plan = [(field, plain_output(field, type(instance))) for field in self._readable_fields]
+        answer = {}
+        for field, convert in plan:
+            if convert is not None:
+                value = getattr(instance, field.source_attrs[0])
+                answer[field.field_name] = None if value is None else convert(value)
+                continue
+            # DRF's own Serializer.to_representation, for this field.
+            try:
+                attribute = field.get_attribute(instance)
+            except SkipField:
+                continue
+            check_for_none = attribute.pk if isinstance(attribute, PKOnlyObject) else attribute
+            answer[field.field_name] = None if check_for_none is None else field.to_representation(attribute)
+        return answer
+
+
+class SourceSerializer(PrototypeFieldsMixin, PlainValuesMixin, serializers.ModelSerializer):
     """A citation as shown on the record it supports."""
 
     document = RelatedField(Document, read_only=True)
@@ -234,7 +329,7 @@ class SourceSerializer(PrototypeFieldsMixin, serializers.ModelSerializer):
         fields = ("document", "quote", "field")
 
 
-class RegistryModelSerializer(PrototypeFieldsMixin, StrictInputMixin, serializers.ModelSerializer):
+class RegistryModelSerializer(PrototypeFieldsMixin, PlainValuesMixin, StrictInputMixin, serializers.ModelSerializer):
     """Shapes a record for the API and hands writes to the services, which validate them once, under the lock.
 
     The optional ``reason`` is kept in the record's history and the change feed; ``If-Match`` (passed by the view as
