@@ -174,6 +174,19 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Rendered API answers, kept under their validator (registry/caching.py): a write changes every key, so a kept answer
+# is never stale. In Redis with the rest when REDIS_URL is set, else in each process's memory (a bounded number).
+ANSWER_CACHE_SECONDS = env.int("ANSWER_CACHE_SECONDS", default=300)
+ANSWER_CACHE_MAX_BYTES = env.int("ANSWER_CACHE_MAX_BYTES", default=1_000_000)
+CACHES["answers"] = (
+    {**CACHES["default"], "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="registry") + "-answers"}
+    if REDIS_URL
+    else {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "answers",
+        "OPTIONS": {"MAX_ENTRIES": env.int("ANSWER_CACHE_ENTRIES", default=500)},
+    }
+)
 
 # --- The admin login locks out after repeated failures (django-axes); staff unlock in the admin --------------------
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]

@@ -34,10 +34,11 @@ import logging
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.cache import caches
 from django.db import DatabaseError, IntegrityError, connections, router, transaction
 from django.db.models import F, Subquery, Value
 from django.db.models.functions import Greatest
-from django.http import HttpResponseNotModified
+from django.http import HttpResponse, HttpResponseNotModified
 from django.middleware.gzip import GZipMiddleware
 from django.utils import timezone
 from django.utils.cache import parse_etags, patch_cache_control, patch_vary_headers
@@ -196,7 +197,8 @@ def who(user) -> str:
 
 def etag(request, kind: Kind, revision: Revision, user) -> str:
     """The weak ETag of this request's answer (module notes)."""
-    parts = [request.get_full_path(), request.headers.get("Accept", "")]
+    # The absolute URL: answers name records by absolute URLs, which differ by host and scheme.
+    parts = [request.build_absolute_uri(), request.headers.get("Accept", "")]
     # A page is the same for everyone; an API answer may name users to signed-in clients only.
     parts.append(page_language(request) if kind.name == "page" else who(user))
     if kind.name == "feed":
@@ -310,6 +312,59 @@ class ConditionalReadMiddleware:
         return response
 
 
+# --- answers kept between requests ----------------------------------------------------------------------------------
+
+
+#: The cache alias that keeps rendered answers (settings.CACHES): Redis when configured, else each process's memory.
+ANSWERS = "answers"
+#: Headers of the view's own that a kept answer carries again (the middleware adds the rest on every request).
+KEPT_HEADERS = ("Content-Type", "ETag", "Count-Exact", "Content-Disposition", "Link")
+
+
+def answer_key(request, media_type: str) -> str | None:
+    """Where the answer to this read is kept: its validator, which already names the registry's state, the day, the
+    URL, the Accept header, who asks and (for the feed) the newest readable entry, plus the negotiated media type.
+
+    None when the answer is not kept: no validator was read (not a read the middleware validates, or the database
+    did not answer), a page (its language and CSRF-bearing forms), or an HTML rendering (the browsable API's forms).
+    """
+    revision = getattr(request, "registry_revision", None)
+    kind = getattr(request, "registry_read_kind", None)
+    if not settings.ANSWER_CACHE_SECONDS or revision is None or kind is None or kind.name == "page":
+        return None
+    if media_type.startswith("text/html"):
+        return None
+    tag = etag(request, kind, revision, getattr(request, "user", None))
+    return "answer:" + hashlib.sha256(f"{tag}\n{media_type}".encode()).hexdigest()
+
+
+def kept_answer(request, key: str | None):
+    """The answer kept under ``key`` as a response, or None (none kept, or the client asked for a fresh one)."""
+    if key is None or "no-cache" in request.headers.get("Cache-Control", ""):
+        return None
+    kept = caches[ANSWERS].get(key)
+    if kept is None:
+        return None
+    content, headers = kept
+    response = HttpResponse(content)
+    for name, value in headers:
+        response.headers[name] = value
+    return response
+
+
+def keep_answer(response, key: str | None) -> None:
+    """Keep a 200 answer once rendered (its bytes and the view's own headers), if it is not too large."""
+    if key is None or response.status_code != 200:
+        return
+
+    def keep(rendered) -> None:
+        if len(rendered.content) <= settings.ANSWER_CACHE_MAX_BYTES:
+            headers = [(name, rendered[name]) for name in KEPT_HEADERS if rendered.has_header(name)]
+            caches[ANSWERS].set(key, (rendered.content, headers), settings.ANSWER_CACHE_SECONDS)
+
+    response.add_post_render_callback(keep)
+
+
 class CompressLargeAnswersMiddleware(GZipMiddleware):
     """Gzip for large answers, except where a secret sits in the body (BREACH): the admin and CSRF-bearing pages.
 
@@ -332,7 +387,10 @@ __all__ = [
     "ConditionalReadMiddleware",
     "PendingBump",
     "Revision",
+    "answer_key",
     "bump",
     "bump_after_commit",
     "current",
+    "keep_answer",
+    "kept_answer",
 ]

@@ -103,6 +103,8 @@ def live_registry(tmp_path: Path, *, workers: int = 4):
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "THROTTLE_ANON": "1000000/minute",
         "THROTTLE_USER": "1000000/minute",
+        # Kept answers on, as in production: the races below also prove that no read is answered from a stale copy.
+        "ANSWER_CACHE_SECONDS": "300",
         "REQUEST_LOG_LEVEL": "CRITICAL",
         "LOG_LEVEL": "ERROR",
         "GUNICORN_BIND": f"127.0.0.1:{port}",

@@ -12,7 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
-from registry import clock, feed, filtersets, history, selectors, services
+from registry import caching, clock, feed, filtersets, history, selectors, services
 from registry.api.csv import CSVAutoSchema, CSVListMixin
 from registry.api.permissions import CanChangeAppointments, CanReadRegistry
 from registry.api.schema import RegistryAutoSchema
@@ -102,6 +102,32 @@ def with_etag(response: Response, instance) -> Response:
     return response
 
 
+class KeptAnswersMixin:
+    """A read answers with the kept copy of the same answer when there is one (registry/caching.py).
+
+    The copy is looked up after authentication, permissions, throttles and content negotiation, so it is only ever
+    given to a client the view would answer, in the representation it asked for.
+    """
+
+    answer_key: str | None = None
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if request.method not in ("GET", "HEAD"):
+            return
+        self.answer_key = caching.answer_key(request, request.accepted_media_type)
+        kept = caching.kept_answer(request, self.answer_key)
+        if kept is not None:
+            # This view instance serves this one request: its handler now gives the kept answer.
+            setattr(self, request.method.lower(), lambda *args, **kwargs: kept)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if isinstance(response, Response):
+            caching.keep_answer(response, self.answer_key)
+        return response
+
+
 @extend_schema_view(
     retrieve=extend_schema(parameters=[ETAG]),
     update=extend_schema(parameters=[IF_MATCH, ETAG]),
@@ -109,7 +135,7 @@ def with_etag(response: Response, instance) -> Response:
     create=extend_schema(parameters=[ETAG]),
     destroy=extend_schema(parameters=[REASON, IF_MATCH]),
 )
-class RegistryViewSet(viewsets.ModelViewSet):
+class RegistryViewSet(KeptAnswersMixin, viewsets.ModelViewSet):
     """CRUD through the services: every write keeps who, when, what and why, and may be conditional (If-Match).
 
     Filters narrow lists only: a record's own URL answers whatever the query says.
@@ -414,7 +440,7 @@ class RelationshipViewSet(ExpandMixin, RegistryViewSet):
     filterset_class = filtersets.RelationshipFilterSet
 
 
-class ChangesView(generics.GenericAPIView):
+class ChangesView(KeptAnswersMixin, generics.GenericAPIView):
     """The registry-wide change feed, in commit order, for incremental sync (deletions included).
 
     Start with nothing (the whole history) or `since=<ISO 8601 timestamp>`, then pass the `next_cursor` of each
