@@ -30,6 +30,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
+from typing import NamedTuple
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models, transaction
@@ -538,37 +539,51 @@ def add_staffing_decisions(plan: Plan, province: Province, ids: Ids) -> None:
             )
 
 
-#: Posts of each kind of body: (label, label_en, role, seats (low, high), standing, with a portfolio).
+class PostShape(NamedTuple):
+    """A post every body of a kind has: seats drawn between ``seats`` (low, high); ``portfolio``: it covers one."""
+
+    label: str
+    label_en: str
+    role: str
+    seats: tuple[int, int] = (1, 1)
+    standing: bool = False
+    portfolio: bool = False
+
+
+PERMANENT_DEPUTY = PostRole.PERMANENT_DEPUTY_HEAD
+VICE_CHAIRMAN = PostShape("Phó Chủ tịch", "Vice Chairman", PostRole.DEPUTY_HEAD, portfolio=True)
+DEPUTY_HEAD = PostShape("Phó trưởng ban", "Deputy Head", PostRole.DEPUTY_HEAD, standing=True, portfolio=True)
+
+#: The posts of each kind of body, in rank order.
 POSTS = {
     OrganizationClassification.PEOPLES_COMMITTEE: (
-        ("Chủ tịch", "Chairman", PostRole.HEAD, (1, 1), False, False),
-        ("Phó Chủ tịch Thường trực", "Permanent Vice Chairman", PostRole.PERMANENT_DEPUTY_HEAD, (1, 1), False, True),
-        ("Phó Chủ tịch", "Vice Chairman", PostRole.DEPUTY_HEAD, (1, 1), False, True),
-        ("Phó Chủ tịch", "Vice Chairman", PostRole.DEPUTY_HEAD, (1, 1), False, True),
-        ("Phó Chủ tịch", "Vice Chairman", PostRole.DEPUTY_HEAD, (1, 1), False, True),
-        ("Ủy viên", "Member", PostRole.MEMBER, (14, 20), False, False),
+        PostShape("Chủ tịch", "Chairman", PostRole.HEAD),
+        PostShape("Phó Chủ tịch Thường trực", "Permanent Vice Chairman", PERMANENT_DEPUTY, portfolio=True),
+        *[VICE_CHAIRMAN] * 3,
+        PostShape("Ủy viên", "Member", PostRole.MEMBER, seats=(14, 20)),
     ),
     OrganizationClassification.OFFICE: (
-        ("Chánh Văn phòng", "Chief of Office", PostRole.HEAD, (1, 1), False, False),
-        ("Phó Chánh Văn phòng", "Deputy Chief of Office", PostRole.DEPUTY_HEAD, (2, 4), False, False),
+        PostShape("Chánh Văn phòng", "Chief of Office", PostRole.HEAD),
+        PostShape("Phó Chánh Văn phòng", "Deputy Chief of Office", PostRole.DEPUTY_HEAD, seats=(2, 4)),
     ),
     OrganizationClassification.DEPARTMENT: (
-        ("Giám đốc", "Director", PostRole.HEAD, (1, 1), False, False),
-        ("Phó Giám đốc", "Deputy Director", PostRole.DEPUTY_HEAD, (2, 4), False, False),
-        ("Chánh Thanh tra Sở", "Chief Inspector", PostRole.MEMBER, (1, 1), False, False),
+        PostShape("Giám đốc", "Director", PostRole.HEAD),
+        PostShape("Phó Giám đốc", "Deputy Director", PostRole.DEPUTY_HEAD, seats=(2, 4)),
+        PostShape("Chánh Thanh tra Sở", "Chief Inspector", PostRole.MEMBER),
     ),
     OrganizationClassification.STEERING_COMMITTEE: (
-        ("Trưởng ban", "Head", PostRole.HEAD, (1, 1), True, False),
-        ("Phó trưởng ban thường trực", "Permanent Deputy Head", PostRole.PERMANENT_DEPUTY_HEAD, (1, 1), True, True),
-        ("Phó trưởng ban", "Deputy Head", PostRole.DEPUTY_HEAD, (1, 1), True, True),
-        ("Phó trưởng ban", "Deputy Head", PostRole.DEPUTY_HEAD, (1, 1), True, True),
-        ("Ủy viên", "Member", PostRole.MEMBER, (18, 38), False, False),
+        PostShape("Trưởng ban", "Head", PostRole.HEAD, standing=True),
+        PostShape(
+            "Phó trưởng ban thường trực", "Permanent Deputy Head", PERMANENT_DEPUTY, standing=True, portfolio=True
+        ),
+        *[DEPUTY_HEAD] * 2,
+        PostShape("Ủy viên", "Member", PostRole.MEMBER, seats=(18, 38)),
     ),
     OrganizationClassification.WORKING_GROUP: (
-        ("Tổ trưởng", "Group Leader", PostRole.HEAD, (1, 1), False, False),
-        ("Tổ phó", "Deputy Group Leader", PostRole.DEPUTY_HEAD, (1, 3), False, False),
-        ("Thành viên", "Member", PostRole.MEMBER, (7, 17), False, False),
-        ("Thư ký", "Secretary", PostRole.MEMBER, (1, 1), False, False),
+        PostShape("Tổ trưởng", "Group Leader", PostRole.HEAD),
+        PostShape("Tổ phó", "Deputy Group Leader", PostRole.DEPUTY_HEAD, seats=(1, 3)),
+        PostShape("Thành viên", "Member", PostRole.MEMBER, seats=(7, 17)),
+        PostShape("Thư ký", "Secretary", PostRole.MEMBER),
     ),
 }
 
