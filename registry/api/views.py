@@ -221,6 +221,12 @@ class ExpandMixin:
         return list_serializer(serializer_class, self.expanded)
 
 
+class ExpandCSVMixin(ExpandMixin, CSVListMixin):
+    """A list that pages JSON (with ``expand``) or streams every row as CSV."""
+
+    schema = CSVListSchema()
+
+
 def expandable_list(serializer_class, *parameters):
     """The schema of a list that takes ``expand`` (with the names this resource allows)."""
     return extend_schema_view(list=extend_schema(parameters=[*parameters, expand_parameter(serializer_class)]))
@@ -255,20 +261,22 @@ def shows_usernames(request) -> bool:
     return bool(request.user and request.user.is_authenticated)
 
 
+#: A body's or a person's identifiers and other names: expandable in a list, and columns of every CSV row.
+NAMES = {"identifiers": (lambda: "identifiers",), "other_names": (lambda: "other_names",)}
+
+
 @expandable_list(OrganizationSerializer)
-class OrganizationViewSet(ExpandMixin, CSVListMixin, AsOfMixin, RegistryViewSet):
+class OrganizationViewSet(ExpandCSVMixin, AsOfMixin, RegistryViewSet):
     """Bodies: party organs, government, ministries, people's committees, departments, committees, groups."""
 
     queryset = Organization.objects.select_related("parent")
     collections = {
         "legal_basis": (lambda: "legal_basis",),
         "duties": (lambda: "duties",),
-        "identifiers": (lambda: "identifiers",),
-        "other_names": (lambda: "other_names",),
+        **NAMES,
         "sources": (sources,),
     }
-    csv_collections = ("identifiers", "other_names")
-    schema = CSVListSchema()
+    csv_collections = tuple(NAMES)
     serializer_class = OrganizationSerializer
     filterset_class = filtersets.OrganizationFilterSet
     lookup_field = "slug"
@@ -295,18 +303,16 @@ def person_appointments() -> Prefetch:
 
 
 @expandable_list(PersonSerializer)
-class PersonViewSet(ExpandMixin, CSVListMixin, RegistryViewSet):
+class PersonViewSet(ExpandCSVMixin, RegistryViewSet):
     """Named officials and every post they held."""
 
     queryset = Person.objects.all()
     collections = {
-        "identifiers": (lambda: "identifiers",),
-        "other_names": (lambda: "other_names",),
+        **NAMES,
         "appointments": (person_appointments,),
         "sources": (sources,),
     }
-    csv_collections = ("identifiers", "other_names")
-    schema = CSVListSchema()
+    csv_collections = tuple(NAMES)
     serializer_class = PersonSerializer
     filterset_class = filtersets.PersonFilterSet
     lookup_field = "slug"
@@ -336,13 +342,12 @@ class DocumentViewSet(ExpandMixin, RegistryViewSet):
 
 @expandable_list(PostSerializer, AS_OF)
 @extend_schema_view(retrieve=extend_schema(parameters=[AS_OF, ETAG]))
-class PostViewSet(ExpandMixin, CSVListMixin, AsOfMixin, RegistryViewSet):
+class PostViewSet(ExpandCSVMixin, AsOfMixin, RegistryViewSet):
     """Positions that exist whoever holds them, with their holders on the as_of day."""
 
     serializer_class = PostSerializer
     filterset_class = filtersets.PostFilterSet
     collections = {"sources": (sources,)}
-    schema = CSVListSchema()
 
     def base_queryset(self):
         # selectors.posts_with_holders without the sources, which only the detail and `expand=sources` render.
@@ -378,14 +383,13 @@ class PostViewSet(ExpandMixin, CSVListMixin, AsOfMixin, RegistryViewSet):
 
 
 @expandable_list(AppointmentSerializer)
-class AppointmentViewSet(ExpandMixin, CSVListMixin, RegistryViewSet):
+class AppointmentViewSet(ExpandCSVMixin, RegistryViewSet):
     """People holding posts over time."""
 
     queryset = Appointment.objects.select_related(
         "person", "post__organization", "post__portfolio", "capacity__organization", "capacity__portfolio"
     )
     collections = {"sources": (sources,)}
-    schema = CSVListSchema()
     serializer_class = AppointmentSerializer
     filterset_class = filtersets.AppointmentFilterSet
 
