@@ -10,6 +10,7 @@ from django.utils import translation
 from django.views.decorators.http import require_safe
 
 from registry.clock import today
+from registry.selectors import vacant_seats
 from registry.web import queries
 
 LANGUAGES = ("vi", "en")
@@ -111,36 +112,21 @@ def organization(request, slug: str):
 
 @public_page
 def person(request, slug: str):
-    data = queries.person_page(slug)
+    data = queries.person_page(slug, today())
     if data is None:
         return not_found(request, slug)
     person, appointments = data
-    day = today()
-    for appointment in appointments:
-        appointment.is_current = appointment.holds_on(day)
-    return page(
-        request,
-        "registry/web/person.html",
-        {"person": person, "appointments": appointments, "day": day},
-    )
+    return page(request, "registry/web/person.html", {"person": person, "appointments": appointments})
 
 
 @public_page
 def post(request, slug: str):
-    data = queries.post_page(slug)
+    data = queries.post_page(slug, today())
     if data is None:
         return not_found(request, slug)
     post, appointments = data
-    day = today()
-    for appointment in appointments:
-        appointment.is_current = appointment.holds_on(day)
-    current = [appointment for appointment in appointments if appointment.is_current]
-    vacant = None if post.seats is None else max(post.seats - len(current), 0)
-    return page(
-        request,
-        "registry/web/post.html",
-        {"post": post, "appointments": appointments, "current": current, "vacant": vacant, "day": day},
-    )
+    context = {"post": post, "appointments": appointments, "vacant": vacant_seats(post)}
+    return page(request, "registry/web/post.html", context)
 
 
 @public_page
