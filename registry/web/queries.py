@@ -1,26 +1,18 @@
 """Reads of the public pages. Each function issues a fixed number of queries, whatever the number of rows."""
 
 import datetime
-import functools
 import itertools
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model, Q
 
 from registry.choices import PostRole
-from registry.models import (
-    Appointment,
-    Citation,
-    Document,
-    Duty,
-    Organization,
-    OrganizationRelationship,
-    Person,
-    Post,
-)
+from registry.models import Appointment, Citation, Document, Duty, Organization, Person, Post
 from registry.selectors import Chart, organization_chart
 from registry.text import nfc
 
@@ -123,6 +115,11 @@ def search_all(query: str, limit: int = 20) -> SearchResults:
 # --- organization ------------------------------------------------------------------------------------------------
 
 
+def posts_of(role: PostRole) -> Callable[["OrganizationPage"], list[Post]]:
+    """The chart's posts of one role, in rank order (one level of the drawn chart)."""
+    return lambda page: [post for post in page.chart.posts if post.role == role]
+
+
 @dataclass
 class OrganizationPage:
     """A body's page on a day: the chart the API serves too, with what only the page shows (its legal basis and
@@ -133,40 +130,14 @@ class OrganizationPage:
     legal_basis: list[Document]
     duties: list[Duty]
 
-    @property
-    def organization(self) -> Organization:
-        return self.chart.organization
-
-    @property
-    def as_of(self) -> datetime.date:
-        return self.chart.as_of
-
-    @property
-    def support(self) -> list[OrganizationRelationship]:
-        return self.chart.support
-
-    @property
-    def children(self) -> list[Organization]:
-        return self.chart.sub_organizations
-
-    def _posts(self, role: PostRole) -> list[Post]:
-        return [post for post in self.chart.posts if post.role == role]
-
-    @functools.cached_property
-    def heads(self) -> list[Post]:
-        return self._posts(PostRole.HEAD)
-
-    @functools.cached_property
-    def permanent_deputies(self) -> list[Post]:
-        return self._posts(PostRole.PERMANENT_DEPUTY_HEAD)
-
-    @functools.cached_property
-    def deputies(self) -> list[Post]:
-        return self._posts(PostRole.DEPUTY_HEAD)
-
-    @functools.cached_property
-    def members(self) -> list[Post]:
-        return self._posts(PostRole.MEMBER)
+    organization = property(attrgetter("chart.organization"))
+    as_of = property(attrgetter("chart.as_of"))
+    support = property(attrgetter("chart.support"))
+    children = property(attrgetter("chart.sub_organizations"))
+    heads = property(posts_of(PostRole.HEAD))
+    permanent_deputies = property(posts_of(PostRole.PERMANENT_DEPUTY_HEAD))
+    deputies = property(posts_of(PostRole.DEPUTY_HEAD))
+    members = property(posts_of(PostRole.MEMBER))
 
     @property
     def has_chart(self) -> bool:
