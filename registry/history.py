@@ -5,29 +5,6 @@ The registry-wide change feed is ``registry.feed``: it is written by the service
 
 from django.db import models
 
-from registry.models import (
-    Appointment,
-    Citation,
-    Document,
-    Duty,
-    Organization,
-    OrganizationRelationship,
-    Person,
-    Portfolio,
-    Post,
-)
-
-TRACKED: tuple[type[models.Model], ...] = (
-    Organization,
-    Person,
-    Portfolio,
-    Post,
-    Appointment,
-    OrganizationRelationship,
-    Duty,
-    Document,
-    Citation,
-)
 TYPES = {"+": "created", "~": "changed", "-": "deleted"}
 #: Bookkeeping that changes with every save; listing it would bury the real changes.
 NOT_DIFFED = {"updated"}

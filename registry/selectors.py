@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from django.db.models import Prefetch, QuerySet
 
 from registry.choices import RelationshipKind
-from registry.models import Appointment, Citation, Organization, Post
+from registry.models import Appointment, Citation, Organization, OrganizationRelationship, Post
 
 
 def sources_prefetch() -> Prefetch:
@@ -37,7 +37,7 @@ def chart_posts(organization: Organization, day: datetime.date) -> list[Post]:
     """The body's posts in rank order with their holders on ``day`` (what a chart shows, nothing more)."""
     return list(
         Post.objects.filter(organization=organization)
-        .select_related("portfolio")
+        .select_related("portfolio", "ex_officio_of__organization")
         .prefetch_related(holders_prefetch(day))
         .order_by("rank", "label", "id")
     )
@@ -53,22 +53,24 @@ class Chart:
     organization: Organization
     as_of: datetime.date
     posts: list[Post]
-    support_agencies: list[Organization]
+    #: The "supports" relationships towards the body in force that day, each with its subject (one per subject).
+    support: list[OrganizationRelationship]
     sub_organizations: list[Organization]
+
+    @property
+    def support_agencies(self) -> list[Organization]:
+        return [relationship.subject for relationship in self.support]
 
 
 def organization_chart(organization: Organization, day: datetime.date) -> Chart:
     """The structure of a body on ``day``: its posts and holders, its support agencies and its sub-bodies."""
     posts = chart_posts(organization, day)
-    supporters = (
-        Organization.objects.as_of(day)
-        .filter(
-            relationships_out__kind=RelationshipKind.SUPPORTS,
-            relationships_out__object=organization,
-            relationships_out__in=organization.relationships_in.as_of(day),
-        )
-        .distinct()
-        .order_by("name", "id")
+    # A subject supports a body at most once (a unique constraint): ordered by the subject, one row per agency.
+    support = (
+        organization.relationships_in.as_of(day)
+        .filter(kind=RelationshipKind.SUPPORTS, subject__in=Organization.objects.as_of(day))
+        .select_related("subject")
+        .order_by("subject__name", "subject_id")
     )
     children = organization.children.as_of(day).order_by("name", "id")
-    return Chart(organization, day, posts, list(supporters), list(children))
+    return Chart(organization, day, posts, list(support), list(children))

@@ -35,7 +35,7 @@ ARTICLE = "art-2025-12-15"
 PAGES = {
     "home": ("/", 7),
     "search": ("/search/?q=nguyen+van+duoc", 5),
-    "organization": (f"{COMMITTEE_URL}?as_of=2025-12-20", 9),
+    "organization": (f"{COMMITTEE_URL}?as_of=2025-12-20", 11),  # holders: their people and capacities by key
     "person": ("/people/nguyen-van-duoc/", 4),
     "post": ("/posts/ban-chi-dao-hoi-nhap-quoc-te-thanh-vien/", 4),
     "document": (f"/documents/{ARTICLE}/", 5),

@@ -8,6 +8,7 @@ an apostrophe. Errors stay JSON, in the API's one error shape.
 
 import csv
 from collections.abc import Callable, Iterable, Iterator
+from operator import attrgetter
 
 from django.http import StreamingHttpResponse
 from drf_spectacular.plumbing import build_basic_type
@@ -54,63 +55,49 @@ def _slug(record) -> str:
 
 Column = tuple[str, Callable]
 
+
+def same_named(*names: str) -> list[Column]:
+    """Columns that are the record's attribute of the same name."""
+    return [(name, attrgetter(name)) for name in names]
+
+
+def read(name: str, path: str) -> Column:
+    """A column named ``name`` that reads the (dotted) attribute ``path``."""
+    return (name, attrgetter(path))
+
+
+NAMES: list[Column] = [("identifiers", _identifiers), ("other_names", _other_names)]
+
 COLUMNS: dict[type, list[Column]] = {
-    Person: [
-        ("id", lambda p: p.pk),
-        ("slug", lambda p: p.slug),
-        ("name", lambda p: p.name),
-        ("family_name", lambda p: p.family_name),
-        ("given_name", lambda p: p.given_name),
-        ("honorific", lambda p: p.honorific),
-        ("identifiers", _identifiers),
-        ("other_names", _other_names),
-    ],
+    Person: [*same_named("id", "slug", "name", "family_name", "given_name", "honorific"), *NAMES],
     Organization: [
-        ("id", lambda o: o.pk),
-        ("slug", lambda o: o.slug),
-        ("name", lambda o: o.name),
-        ("name_en", lambda o: o.name_en),
-        ("abbreviation", lambda o: o.abbreviation),
-        ("classification", lambda o: o.classification),
+        *same_named("id", "slug", "name", "name_en", "abbreviation", "classification"),
         ("parent", lambda o: _slug(o.parent)),
         ("parent_name", lambda o: o.parent.name if o.parent_id else ""),
-        ("founding_date", lambda o: o.founding_date),
-        ("founding_date_precision", lambda o: o.founding_date_precision),
-        ("dissolution_date", lambda o: o.dissolution_date),
-        ("dissolution_date_precision", lambda o: o.dissolution_date_precision),
-        ("identifiers", _identifiers),
-        ("other_names", _other_names),
+        *same_named("founding_date", "founding_date_precision", "dissolution_date", "dissolution_date_precision"),
+        *NAMES,
     ],
     Post: [
-        ("id", lambda p: p.pk),
-        ("slug", lambda p: p.slug),
-        ("organization", lambda p: p.organization.slug),
-        ("organization_name", lambda p: p.organization.name),
-        ("label", lambda p: p.label),
-        ("label_en", lambda p: p.label_en),
-        ("role", lambda p: p.role),
-        ("rank", lambda p: p.rank),
-        ("seats", lambda p: p.seats),
+        *same_named("id", "slug"),
+        read("organization", "organization.slug"),
+        read("organization_name", "organization.name"),
+        *same_named("label", "label_en", "role", "rank", "seats"),
         ("portfolio", lambda p: _slug(p.portfolio)),
         ("standing", lambda p: "true" if p.standing else "false"),
         ("holders", lambda p: _join(a.person.name for a in p.holders)),
         ("vacant_seats", vacant_seats),
     ],
     Appointment: [
-        ("id", lambda a: a.pk),
-        ("person", lambda a: a.person.slug),
-        ("person_name", lambda a: a.person.name),
-        ("post", lambda a: a.post_id),
-        ("post_label", lambda a: a.post.label),
-        ("organization", lambda a: a.post.organization.slug),
-        ("organization_name", lambda a: a.post.organization.name),
-        ("role", lambda a: a.post.role),
-        ("capacity", lambda a: a.capacity_id),
-        ("start_date", lambda a: a.start_date),
-        ("start_date_precision", lambda a: a.start_date_precision),
-        ("end_date", lambda a: a.end_date),
-        ("end_date_precision", lambda a: a.end_date_precision),
-        ("end_reason", lambda a: a.end_reason),
+        *same_named("id"),
+        read("person", "person.slug"),
+        read("person_name", "person.name"),
+        read("post", "post_id"),
+        read("post_label", "post.label"),
+        read("organization", "post.organization.slug"),
+        read("organization_name", "post.organization.name"),
+        read("role", "post.role"),
+        read("capacity", "capacity_id"),
+        *same_named("start_date", "start_date_precision", "end_date", "end_date_precision", "end_reason"),
     ],
 }
 

@@ -247,9 +247,35 @@ class ExpandMixin:
         return list_serializer(serializer_class, self.expanded)
 
 
+class ExpandCSVMixin(ExpandMixin, CSVListMixin):
+    """A list that pages JSON (with ``expand``) or streams every row as CSV."""
+
+    schema = CSVListSchema()
+
+
 def expandable_list(serializer_class, *parameters):
     """The schema of a list that takes ``expand`` (with the names this resource allows)."""
     return extend_schema_view(list=extend_schema(parameters=[*parameters, expand_parameter(serializer_class)]))
+
+
+def appointment_action(input_serializer, responses, *parameters):
+    """A POST on one record that changes appointments through a service, conditional on If-Match."""
+
+    def decorate(method):
+        routed = action(detail=True, methods=["post"], permission_classes=[CanChangeAppointments], filterset_class=None)
+        documented = extend_schema(
+            request=input_serializer, responses=responses, parameters=[IF_MATCH, *parameters], filters=False
+        )
+        return documented(routed(method))
+
+    return decorate
+
+
+def valid_input(serializer_class, request) -> dict:
+    """The action's input, checked by ``serializer_class`` (a 400 naming each field otherwise)."""
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
 
 
 def sources():
@@ -261,20 +287,22 @@ def shows_usernames(request) -> bool:
     return bool(request.user and request.user.is_authenticated)
 
 
+#: A body's or a person's identifiers and other names: expandable in a list, and columns of every CSV row.
+NAMES = {"identifiers": (lambda: "identifiers",), "other_names": (lambda: "other_names",)}
+
+
 @expandable_list(OrganizationSerializer)
-class OrganizationViewSet(ExpandMixin, CSVListMixin, AsOfMixin, RegistryViewSet):
+class OrganizationViewSet(ExpandCSVMixin, AsOfMixin, RegistryViewSet):
     """Bodies: party organs, government, ministries, people's committees, departments, committees, groups."""
 
     queryset = Organization.objects.select_related("parent")
     collections = {
         "legal_basis": (lambda: "legal_basis",),
         "duties": (lambda: "duties",),
-        "identifiers": (lambda: "identifiers",),
-        "other_names": (lambda: "other_names",),
+        **NAMES,
         "sources": (sources,),
     }
-    csv_collections = ("identifiers", "other_names")
-    schema = CSVListSchema()
+    csv_collections = tuple(NAMES)
     serializer_class = OrganizationSerializer
     filterset_class = filtersets.OrganizationFilterSet
     lookup_field = "slug"
@@ -301,18 +329,16 @@ def person_appointments() -> Prefetch:
 
 
 @expandable_list(PersonSerializer)
-class PersonViewSet(ExpandMixin, CSVListMixin, RegistryViewSet):
+class PersonViewSet(ExpandCSVMixin, RegistryViewSet):
     """Named officials and every post they held."""
 
     queryset = Person.objects.all()
     collections = {
-        "identifiers": (lambda: "identifiers",),
-        "other_names": (lambda: "other_names",),
+        **NAMES,
         "appointments": (person_appointments,),
         "sources": (sources,),
     }
-    csv_collections = ("identifiers", "other_names")
-    schema = CSVListSchema()
+    csv_collections = tuple(NAMES)
     serializer_class = PersonSerializer
     filterset_class = filtersets.PersonFilterSet
     lookup_field = "slug"
@@ -342,13 +368,12 @@ class DocumentViewSet(ExpandMixin, RegistryViewSet):
 
 @expandable_list(PostSerializer, AS_OF)
 @extend_schema_view(retrieve=extend_schema(parameters=[AS_OF, ETAG]))
-class PostViewSet(ExpandMixin, CSVListMixin, AsOfMixin, RegistryViewSet):
+class PostViewSet(ExpandCSVMixin, AsOfMixin, RegistryViewSet):
     """Positions that exist whoever holds them, with their holders on the as_of day."""
 
     serializer_class = PostSerializer
     filterset_class = filtersets.PostFilterSet
     collections = {"sources": (sources,)}
-    schema = CSVListSchema()
 
     def base_queryset(self):
         # selectors.posts_with_holders without the sources, which only the detail and `expand=sources` render.
@@ -356,44 +381,27 @@ class PostViewSet(ExpandMixin, CSVListMixin, AsOfMixin, RegistryViewSet):
             "organization", "portfolio", "ex_officio_of__organization", "ex_officio_of__portfolio"
         ).prefetch_related(selectors.holders_prefetch(self.as_of))
 
-    @extend_schema(
-        request=AppointInputSerializer,
-        responses={201: AppointmentSerializer},
-        parameters=[IF_MATCH],
-        filters=False,
-    )
-    @action(detail=True, methods=["post"], permission_classes=[CanChangeAppointments], filterset_class=None)
+    @appointment_action(AppointInputSerializer, {201: AppointmentSerializer})
     def appoint(self, request, pk=None):
         """Appoint a person to this post (refused if the post would have more holders than seats on any day).
 
         With If-Match, only if the post (whose ETag changes whenever its holders do) is as the client last read it.
         """
-        data = self._valid(AppointInputSerializer)
+        data = valid_input(AppointInputSerializer, request)
         appointment = services.appointment_create(post=self.get_object(), **data, if_match=if_match(request))
         data = AppointmentSerializer(appointment, context=self.get_serializer_context()).data
         return with_etag(self._created(data), appointment)
 
-    @extend_schema(
-        request=SucceedInputSerializer,
-        responses={201: SuccessionSerializer},
-        parameters=[IF_MATCH],
-        filters=False,
-    )
-    @action(detail=True, methods=["post"], permission_classes=[CanChangeAppointments], filterset_class=None)
+    @appointment_action(SucceedInputSerializer, {201: SuccessionSerializer})
     def succeed(self, request, pk=None):
         """Appoint a successor: the current holder's appointment ends the day before, in the same transaction.
 
         With If-Match, only if the post (whose ETag changes whenever its holders do) is as the client last read it.
         """
-        data = self._valid(SucceedInputSerializer)
+        data = valid_input(SucceedInputSerializer, request)
         ended, started = services.post_succeed(post=self.get_object(), **data, if_match=if_match(request))
         result = SuccessionSerializer({"ended": ended, "started": started}, context=self.get_serializer_context())
         return self._created(result.data)
-
-    def _valid(self, serializer_class) -> dict:
-        serializer = serializer_class(data=self.request.data)
-        serializer.is_valid(raise_exception=True)
-        return serializer.validated_data
 
     @staticmethod
     def _created(data) -> Response:
@@ -401,31 +409,24 @@ class PostViewSet(ExpandMixin, CSVListMixin, AsOfMixin, RegistryViewSet):
 
 
 @expandable_list(AppointmentSerializer)
-class AppointmentViewSet(ExpandMixin, CSVListMixin, RegistryViewSet):
+class AppointmentViewSet(ExpandCSVMixin, RegistryViewSet):
     """People holding posts over time."""
 
     queryset = Appointment.objects.select_related(
         "person", "post__organization", "post__portfolio", "capacity__organization", "capacity__portfolio"
     )
     collections = {"sources": (sources,)}
-    schema = CSVListSchema()
     serializer_class = AppointmentSerializer
     filterset_class = filtersets.AppointmentFilterSet
 
-    @extend_schema(
-        request=EndInputSerializer, responses=AppointmentSerializer, parameters=[IF_MATCH, ETAG], filters=False
-    )
-    @action(detail=True, methods=["post"], permission_classes=[CanChangeAppointments], filterset_class=None)
+    @appointment_action(EndInputSerializer, AppointmentSerializer, ETAG)
     def end(self, request, pk=None):
         """End this appointment on a given day (its holder's last day in post).
 
         The same rules as any change of the appointment: an exact end is never moved later.
         """
-        serializer = EndInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        appointment = services.appointment_end(
-            appointment=self.get_object(), **serializer.validated_data, if_match=if_match(request)
-        )
+        data = valid_input(EndInputSerializer, request)
+        appointment = services.appointment_end(appointment=self.get_object(), **data, if_match=if_match(request))
         data = AppointmentSerializer(appointment, context=self.get_serializer_context()).data
         return with_etag(Response(data), appointment)
 

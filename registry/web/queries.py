@@ -4,23 +4,16 @@ import datetime
 import itertools
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model, Q
 
-from registry.choices import PostRole, RelationshipKind
-from registry.models import (
-    Appointment,
-    Citation,
-    Document,
-    Duty,
-    Organization,
-    OrganizationRelationship,
-    Person,
-    Post,
-)
-from registry.selectors import holders_prefetch
+from registry.choices import PostRole
+from registry.models import Appointment, Citation, Document, Duty, Organization, Person, Post
+from registry.selectors import Chart, organization_chart
 from registry.text import nfc
 
 # --- sources -----------------------------------------------------------------------------------------------------
@@ -122,19 +115,29 @@ def search_all(query: str, limit: int = 20) -> SearchResults:
 # --- organization ------------------------------------------------------------------------------------------------
 
 
+def posts_of(role: PostRole) -> Callable[["OrganizationPage"], list[Post]]:
+    """The chart's posts of one role, in rank order (one level of the drawn chart)."""
+    return lambda page: [post for post in page.chart.posts if post.role == role]
+
+
 @dataclass
 class OrganizationPage:
-    organization: Organization
-    as_of: datetime.date
+    """A body's page on a day: the chart the API serves too, with what only the page shows (its legal basis and
+    duties, and the sources of every record)."""
+
+    chart: Chart
     exists: bool
-    heads: list[Post]
-    permanent_deputies: list[Post]
-    deputies: list[Post]
-    members: list[Post]
-    support: list[OrganizationRelationship]
-    children: list[Organization]
     legal_basis: list[Document]
     duties: list[Duty]
+
+    organization = property(attrgetter("chart.organization"))
+    as_of = property(attrgetter("chart.as_of"))
+    support = property(attrgetter("chart.support"))
+    children = property(attrgetter("chart.sub_organizations"))
+    heads = property(posts_of(PostRole.HEAD))
+    permanent_deputies = property(posts_of(PostRole.PERMANENT_DEPUTY_HEAD))
+    deputies = property(posts_of(PostRole.DEPUTY_HEAD))
+    members = property(posts_of(PostRole.MEMBER))
 
     @property
     def has_chart(self) -> bool:
@@ -146,50 +149,31 @@ class OrganizationPage:
 
 
 def organization_page(slug: str, day: datetime.date) -> OrganizationPage | None:
-    """A body's chart on ``day``, with its support agencies, sub-bodies, legal basis, duties and every source."""
+    """A body's chart on ``day`` (``selectors.organization_chart``), with its legal basis, duties and every source."""
     organization = Organization.objects.select_related("parent").filter(slug=slug).first()
     if organization is None:
         return None
-    posts = list(
-        Post.objects.filter(organization=organization)
-        .select_related("portfolio", "ex_officio_of__organization")
-        .prefetch_related(holders_prefetch(day))
-        .order_by("rank", "label", "id")
-    )
-    support = list(
-        organization.relationships_in.as_of(day)
-        .filter(kind=RelationshipKind.SUPPORTS, subject__in=Organization.objects.as_of(day))
-        .select_related("subject")
-        .order_by("subject__name", "id")
-    )
-    children = list(organization.children.as_of(day).order_by("name", "id"))
+    chart = organization_chart(organization, day)
     legal_basis = list(organization.legal_basis.order_by("kind", "slug"))
     duties = list(organization.duties.order_by("order", "id"))
-    holders = [holder for post in posts for holder in post.holders]
-    attach_sources([organization, *posts, *holders, *support, *duties])
-    by_role = defaultdict(list)
-    for post in posts:
-        by_role[post.role].append(post)
-    return OrganizationPage(
-        organization=organization,
-        as_of=day,
-        exists=organization.exists_on(day),
-        heads=by_role[PostRole.HEAD],
-        permanent_deputies=by_role[PostRole.PERMANENT_DEPUTY_HEAD],
-        deputies=by_role[PostRole.DEPUTY_HEAD],
-        members=by_role[PostRole.MEMBER],
-        support=support,
-        children=children,
-        legal_basis=legal_basis,
-        duties=duties,
-    )
+    holders = [holder for post in chart.posts for holder in post.holders]
+    attach_sources([organization, *chart.posts, *holders, *chart.support, *duties])
+    return OrganizationPage(chart, organization.exists_on(day), legal_basis, duties)
 
 
 # --- person and post ---------------------------------------------------------------------------------------------
 
 
-def person_page(slug: str) -> tuple[Person, list[Appointment]] | None:
-    """A person and every appointment they held, oldest first, with sources (three queries)."""
+def mark_current(appointments: list[Appointment], day: datetime.date) -> list[Appointment]:
+    """Mark each appointment ``is_current`` when it holds on ``day`` (the pages' "in post today"); return those."""
+    for appointment in appointments:
+        appointment.is_current = appointment.holds_on(day)
+    return [appointment for appointment in appointments if appointment.is_current]
+
+
+def person_page(slug: str, day: datetime.date) -> tuple[Person, list[Appointment]] | None:
+    """A person and every appointment they held, oldest first, those held on ``day`` marked, with sources (three
+    queries)."""
     person = Person.objects.filter(slug=slug).first()
     if person is None:
         return None
@@ -198,12 +182,14 @@ def person_page(slug: str) -> tuple[Person, list[Appointment]] | None:
             "post__organization", "post__portfolio", "capacity__organization", "capacity__portfolio"
         ).order_by("start_date", "post__rank", "id")
     )
+    mark_current(appointments, day)
     attach_sources([person, *appointments])
     return person, appointments
 
 
-def post_page(slug: str) -> tuple[Post, list[Appointment]] | None:
-    """A post and all its holders over time, oldest first, with sources (three queries)."""
+def post_page(slug: str, day: datetime.date) -> tuple[Post, list[Appointment]] | None:
+    """A post and all its holders over time, oldest first, with sources (three queries). Those holding on ``day``
+    are marked and are the post's ``holders``, as on a chart."""
     post = (
         Post.objects.select_related("organization", "portfolio", "ex_officio_of__organization")
         .filter(slug=slug)
@@ -216,6 +202,7 @@ def post_page(slug: str) -> tuple[Post, list[Appointment]] | None:
             "start_date", "id"
         )
     )
+    post.holders = mark_current(appointments, day)
     attach_sources([post, *appointments])
     return post, appointments
 

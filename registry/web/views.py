@@ -10,6 +10,7 @@ from django.utils import translation
 from django.views.decorators.http import require_safe
 
 from registry.clock import today
+from registry.selectors import vacant_seats
 from registry.web import queries
 
 LANGUAGES = ("vi", "en")
@@ -96,59 +97,66 @@ def search(request):
     return page(request, "registry/web/search.html", {"query": query, "results": results})
 
 
-@public_page
-def organization(request, slug: str):
-    day = request.web_as_of or today()
-    data = queries.organization_page(slug, day)
-    if data is None:
-        return not_found(request, slug)
-    return page(
-        request,
-        "registry/web/organization.html",
-        {"chart": data, "day": day, "day_valid": request.web_as_of_valid, "linked_day": request.web_as_of},
-    )
+def record_page(find):
+    """A page about one record: ``find(request, slug)`` reads it and what the page shows with it; when it finds
+    nothing (None), the answer is the "not found" page."""
+
+    def decorate(show):
+        @public_page
+        @functools.wraps(show)
+        def view(request, slug: str):
+            found = find(request, slug)
+            return not_found(request, slug) if found is None else show(request, found)
+
+        return view
+
+    return decorate
 
 
-@public_page
-def person(request, slug: str):
-    data = queries.person_page(slug)
-    if data is None:
-        return not_found(request, slug)
-    person, appointments = data
-    day = today()
-    for appointment in appointments:
-        appointment.is_current = appointment.holds_on(day)
-    return page(
-        request,
-        "registry/web/person.html",
-        {"person": person, "appointments": appointments, "day": day},
-    )
+def organization_on_the_day(request, slug: str):
+    """The body as of ``as_of`` (today without one)."""
+    return queries.organization_page(slug, request.web_as_of or today())
 
 
-@public_page
-def post(request, slug: str):
-    data = queries.post_page(slug)
-    if data is None:
-        return not_found(request, slug)
-    post, appointments = data
-    day = today()
-    for appointment in appointments:
-        appointment.is_current = appointment.holds_on(day)
-    current = [appointment for appointment in appointments if appointment.is_current]
-    vacant = None if post.seats is None else max(post.seats - len(current), 0)
-    return page(
-        request,
-        "registry/web/post.html",
-        {"post": post, "appointments": appointments, "current": current, "vacant": vacant, "day": day},
-    )
+def person_today(request, slug: str):
+    return queries.person_page(slug, today())
 
 
-@public_page
-def document(request, slug: str):
-    data = queries.document_page(slug)
-    if data is None:
-        return not_found(request, slug)
-    document, citations, based = data
+def post_today(request, slug: str):
+    return queries.post_page(slug, today())
+
+
+def document_by_slug(request, slug: str):
+    return queries.document_page(slug)
+
+
+@record_page(organization_on_the_day)
+def organization(request, chart: queries.OrganizationPage):
+    context = {
+        "chart": chart,
+        "day": chart.as_of,
+        "day_valid": request.web_as_of_valid,
+        "linked_day": request.web_as_of,
+    }
+    return page(request, "registry/web/organization.html", context)
+
+
+@record_page(person_today)
+def person(request, found):
+    person, appointments = found
+    return page(request, "registry/web/person.html", {"person": person, "appointments": appointments})
+
+
+@record_page(post_today)
+def post(request, found):
+    post, appointments = found
+    context = {"post": post, "appointments": appointments, "vacant": vacant_seats(post)}
+    return page(request, "registry/web/post.html", context)
+
+
+@record_page(document_by_slug)
+def document(request, found):
+    document, citations, based = found
     segments, missing = queries.highlight(document.text, citations) if document.text else ([], citations)
     return page(
         request,

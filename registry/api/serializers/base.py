@@ -21,6 +21,7 @@ from rest_framework.relations import MANY_RELATION_KWARGS, PKOnlyObject
 from rest_framework.settings import ISO_8601, api_settings
 
 from registry import services
+from registry.api.names import identifiers_field, other_names_field
 from registry.api.strict import (
     StrictBooleanField,
     StrictCharField,
@@ -34,6 +35,8 @@ from registry.models import Citation, Document
 NS = "registry-api"
 #: The most records one list of related keys may name (checked before anything is looked up).
 MAX_RELATED = 100
+#: The fields of a dated fact (an appointment, a relationship): when it started and ended, each with its precision.
+DATED = ("start_date", "start_date_precision", "end_date", "end_date_precision")
 
 
 class IdentityURLField(serializers.HyperlinkedIdentityField):
@@ -366,3 +369,11 @@ class RegistryModelSerializer(PrototypeFieldsMixin, PlainValuesMixin, StrictInpu
         reason = validated_data.pop("reason", "")
         if_match = validated_data.pop("if_match", None)
         return services.record_update(instance=instance, changes=validated_data, reason=reason, if_match=if_match)
+
+
+class NamedRecordSerializer(RegistryModelSerializer):
+    # A body or a person, with the identifiers other systems issued for it and its other names (both read-only).
+    # No docstring on purpose: the schema describes each component by the nearest one, RegistryModelSerializer's.
+
+    identifiers = identifiers_field()
+    other_names = other_names_field()

@@ -2,8 +2,7 @@
 
 from rest_framework import serializers
 
-from registry.api.names import identifiers_field, other_names_field
-from registry.api.serializers.base import RegistryModelSerializer, RelatedField, url_field
+from registry.api.serializers.base import DATED, NamedRecordSerializer, RegistryModelSerializer, RelatedField, url_field
 from registry.models import Document, Duty, Organization, OrganizationRelationship
 
 
@@ -13,7 +12,7 @@ class DutySerializer(serializers.ModelSerializer):
         fields = ("order", "text", "text_en")
 
 
-class OrganizationSerializer(RegistryModelSerializer):
+class OrganizationSerializer(NamedRecordSerializer):
     url = url_field("organization")
     parent = RelatedField(
         Organization, required=False, allow_null=True, help_text="The body this one belongs to (slug)."
@@ -22,8 +21,6 @@ class OrganizationSerializer(RegistryModelSerializer):
         Document, many=True, required=False, help_text="Documents founding or mandating it (slugs)."
     )
     duties = DutySerializer(many=True, read_only=True, help_text="The body's mandate, in the sources' order.")
-    identifiers = identifiers_field()
-    other_names = other_names_field()
 
     class Meta:
         model = Organization
@@ -69,10 +66,7 @@ class RelationshipSerializer(RegistryModelSerializer):
             "subject",
             "object",
             "kind",
-            "start_date",
-            "start_date_precision",
-            "end_date",
-            "end_date_precision",
+            *DATED,
             "document",
             "description",
             "description_en",

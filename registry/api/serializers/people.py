@@ -2,8 +2,7 @@
 
 from rest_framework import serializers
 
-from registry.api.names import identifiers_field, other_names_field
-from registry.api.serializers.base import RegistryModelSerializer, RelatedField, url_field
+from registry.api.serializers.base import DATED, NamedRecordSerializer, RelatedField, url_field
 from registry.models import Appointment, Organization, Person, Post
 
 
@@ -17,24 +16,12 @@ class PersonAppointmentSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Appointment
-        fields = (
-            "id",
-            "url",
-            "post",
-            "organization",
-            "capacity",
-            "start_date",
-            "start_date_precision",
-            "end_date",
-            "end_date_precision",
-        )
+        fields = ("id", "url", "post", "organization", "capacity", *DATED)
 
 
-class PersonSerializer(RegistryModelSerializer):
+class PersonSerializer(NamedRecordSerializer):
     url = url_field("person")
     appointments = PersonAppointmentSerializer(many=True, read_only=True, help_text="Every post the person held.")
-    identifiers = identifiers_field()
-    other_names = other_names_field()
 
     class Meta:
         model = Person

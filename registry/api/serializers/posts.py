@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from registry import services
 from registry.api.serializers.base import (
+    DATED,
     InputSerializer,
     RegistryModelSerializer,
     RelatedField,
@@ -35,15 +36,7 @@ class HolderSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Appointment
-        fields = (
-            "appointment",
-            "person",
-            "capacity",
-            "start_date",
-            "start_date_precision",
-            "end_date",
-            "end_date_precision",
-        )
+        fields = ("appointment", "person", "capacity", *DATED)
 
 
 class HoldersMixin(serializers.Serializer):
@@ -117,10 +110,7 @@ class AppointmentSerializer(RegistryModelSerializer):
             "organization",
             "role",
             "capacity",
-            "start_date",
-            "start_date_precision",
-            "end_date",
-            "end_date_precision",
+            *DATED,
             "end_reason",
             "note",
             "sources",
