@@ -10,14 +10,15 @@ from registry.models import Appointment, Citation, Organization, OrganizationRel
 
 
 def sources_prefetch() -> Prefetch:
-    """The citations of a record with their documents, in one query per level."""
-    return Prefetch("sources", queryset=Citation.objects.select_related("document"))
+    """The citations of a record with their documents, in one query per level (without the documents' full text,
+    which a citation never shows: a news article's text is most of a document's row)."""
+    return Prefetch("sources", queryset=Citation.objects.select_related("document").defer("document__text"))
 
 
 def holders_prefetch(day: datetime.date) -> Prefetch:
     """Attach ``holders`` to each post: its appointments that hold on ``day``, in order."""
     # People and capacities come in queries of their own, by primary key: joined in, they let the planner guess a
-    # hash join over every person and every post at national scale (docs/performance.md).
+    # hash join over every person and every post at national scale (README: "Speed at national scale").
     capacities = Post.objects.select_related("organization", "portfolio")
     queryset = (
         Appointment.objects.as_of(day)

@@ -1,9 +1,13 @@
-"""Query counts: a constant number per list and per chart, whatever the number of rows.
+"""Query counts: a constant number per list, chart, detail, history and feed page, whatever the number of rows.
 
 Every test sees the seeded registry (tests/conftest.py)."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
+from registry import services
 from registry.choices import PostRole
 from registry.models import (
     Organization,
@@ -19,7 +23,7 @@ from tests.factories import (
     PostFactory,
     RelationshipFactory,
 )
-from tests.helpers import COMMITTEE, assert_error, chart_url, list_url, results
+from tests.helpers import COMMITTEE, NS, action_url, assert_error, chart_url, detail_url, list_url, results
 
 pytestmark = pytest.mark.django_db
 
@@ -166,3 +170,51 @@ def test_csv_lists_keep_their_columns(api_client):
     assert response.status_code == 200
     header = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()[0]
     assert "identifiers" in header and "other_names" in header
+
+
+# --- details, the feed and histories: constant too ------------------------------------------------------------------
+
+
+def grow_related(organization, person, count: int = 10) -> None:
+    """More of everything an organization's and a person's detail show, so a query per related row would show."""
+    for number in range(count):
+        document = DocumentFactory(kind="plan", number=f"{number}/KH", text="")
+        organization.legal_basis.add(document)
+        DutyFactory(organization=organization)
+        CitationFactory(record=organization, document=document, quote=f"Trích dẫn {number}")
+        AppointmentFactory(person=person, capacity=PostFactory(portfolio=PortfolioFactory()))
+        CitationFactory(record=person, document=document, quote=f"Trích dẫn {number}")
+
+
+def test_detail_query_counts_do_not_grow_with_related_rows(api_client, django_assert_num_queries):
+    organization, person = OrganizationFactory(), PersonFactory()
+    urls = [detail_url("organization", organization.slug), detail_url("person", person.slug)]
+    grow_related(organization, person, count=1)
+    for url in urls:
+        api_client.get(url)  # warm process-wide caches
+    counts = []
+    for url in urls:
+        with CaptureQueriesContext(connection) as captured:
+            assert api_client.get(url).status_code == 200
+        counts.append(len(captured))
+    grow_related(organization, person)
+    for url, count in zip(urls, counts, strict=True):
+        with django_assert_num_queries(count):
+            assert api_client.get(url).status_code == 200
+
+
+def test_feed_and_history_query_counts_do_not_grow_with_entries(api_client, django_assert_num_queries):
+    person = PersonFactory()
+    history = action_url("person", "history", person.slug)
+    feed_url = reverse(f"{NS}:changes")
+    api_client.get(history)
+    with CaptureQueriesContext(connection) as one_entry:
+        api_client.get(history)
+    with CaptureQueriesContext(connection) as small_page:
+        api_client.get(feed_url, {"limit": 1})
+    for number in range(10):
+        services.record_update(instance=person, changes={"family_name": f"Họ {number}"}, reason="more history")
+    with django_assert_num_queries(len(one_entry)):
+        assert len(api_client.get(history).json()["results"]) == 11
+    with django_assert_num_queries(len(small_page)):
+        assert len(api_client.get(feed_url, {"limit": 200}).json()["results"]) == 200

@@ -7,12 +7,12 @@ import django_filters
 from django import forms
 from django.contrib.contenttypes.models import ContentType
 from drf_spectacular.drainage import set_override
-from rest_framework import serializers
 
+from registry.api.rendering import ReadModelSerializer
 from registry.models import Identifier, OtherName
 
 
-class IdentifierSerializer(serializers.ModelSerializer):
+class IdentifierSerializer(ReadModelSerializer):
     """An identifier another system issued (Popolo ``identifier``)."""
 
     class Meta:
@@ -20,7 +20,7 @@ class IdentifierSerializer(serializers.ModelSerializer):
         fields = ("id", *Identifier.EDITABLE_FIELDS)
 
 
-class OtherNameSerializer(serializers.ModelSerializer):
+class OtherNameSerializer(ReadModelSerializer):
     """Another name of the record (Popolo ``other_name``), with its dates and their precision."""
 
     class Meta:

@@ -297,7 +297,8 @@ class OrganizationViewSet(ExpandCSVMixin, AsOfMixin, RegistryViewSet):
 
     queryset = Organization.objects.select_related("parent")
     collections = {
-        "legal_basis": (lambda: "legal_basis",),
+        # A legal basis shows in brief: without the documents' full text.
+        "legal_basis": (lambda: Prefetch("legal_basis", queryset=Document.objects.defer("text")),),
         "duties": (lambda: "duties",),
         **NAMES,
         "sources": (sources,),

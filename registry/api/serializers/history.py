@@ -6,7 +6,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from rest_framework import serializers
 
-from registry.api.serializers.base import RelatedField, narrowed
+from registry.api.serializers.base import ReadModelSerializer, RelatedField, narrowed
 from registry.api.strict import StrictCharField
 from registry.choices import ChangeType
 from registry.models import Citation, Document, Duty, Organization
@@ -61,7 +61,7 @@ class ChangeFeedSerializer(serializers.Serializer):
 # --- the change feed's representation of each record ------------------------------------------------------------
 
 
-class DutyChangeSerializer(serializers.ModelSerializer):
+class DutyChangeSerializer(ReadModelSerializer):
     organization = RelatedField(Organization, read_only=True)
 
     class Meta:
@@ -69,7 +69,7 @@ class DutyChangeSerializer(serializers.ModelSerializer):
         fields = ("id", "organization", "order", "text", "text_en")
 
 
-class CitationChangeSerializer(serializers.ModelSerializer):
+class CitationChangeSerializer(ReadModelSerializer):
     record_model = serializers.CharField(source="content_type.model", read_only=True)
     document = RelatedField(Document, read_only=True)
 

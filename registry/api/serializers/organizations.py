@@ -1,12 +1,19 @@
 """Bodies, their duties, and the relationships between them."""
 
-from rest_framework import serializers
-
-from registry.api.serializers.base import DATED, NamedRecordSerializer, RegistryModelSerializer, RelatedField, url_field
+from registry.api.serializers.base import (
+    DATED,
+    NamedRecordSerializer,
+    ReadModelSerializer,
+    RegistryModelSerializer,
+    RelatedField,
+    url_field,
+)
 from registry.models import Document, Duty, Organization, OrganizationRelationship
 
 
-class DutySerializer(serializers.ModelSerializer):
+class DutySerializer(ReadModelSerializer):
+    """One item of a body's mandate, in the order the sources list them."""
+
     class Meta:
         model = Duty
         fields = ("order", "text", "text_en")

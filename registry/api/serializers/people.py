@@ -1,12 +1,10 @@
 """People, and every post each one held."""
 
-from rest_framework import serializers
-
-from registry.api.serializers.base import DATED, NamedRecordSerializer, RelatedField, url_field
+from registry.api.serializers.base import DATED, NamedRecordSerializer, ReadModelSerializer, RelatedField, url_field
 from registry.models import Appointment, Organization, Person, Post
 
 
-class PersonAppointmentSerializer(serializers.ModelSerializer):
+class PersonAppointmentSerializer(ReadModelSerializer):
     """An appointment as listed under its person."""
 
     url = url_field("appointment", "pk")

@@ -7,6 +7,7 @@ from registry import services
 from registry.api.serializers.base import (
     DATED,
     InputSerializer,
+    ReadModelSerializer,
     RegistryModelSerializer,
     RelatedField,
     url_field,
@@ -27,7 +28,7 @@ class PortfolioSerializer(RegistryModelSerializer):
         fields = ("id", "url", "slug", "name", "name_en", "sources", "reason", "created", "updated")
 
 
-class HolderSerializer(serializers.ModelSerializer):
+class HolderSerializer(ReadModelSerializer):
     """Who holds a post on the requested day, in what capacity, since and until when."""
 
     appointment = serializers.IntegerField(source="id", read_only=True, help_text="Id of the appointment.")
@@ -123,7 +124,7 @@ class AppointmentSerializer(RegistryModelSerializer):
 # --- the chart ---------------------------------------------------------------------------------------------------
 
 
-class ChartPostSerializer(HoldersMixin, serializers.ModelSerializer):
+class ChartPostSerializer(HoldersMixin, ReadModelSerializer):
     portfolio = RelatedField(Portfolio, read_only=True, allow_null=True)
 
     class Meta:

@@ -1,4 +1,4 @@
-"""The shared serializer machinery (registry/api/serializers/base.py): URLs from one template per field, fields built
+"""How records become JSON (registry/api/rendering.py): URLs from one template per field, fields built
 once per class, and the answers exactly as DRF's own path would give them."""
 
 import datetime
@@ -10,8 +10,8 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.test import APIRequestFactory
 
+from registry.api.rendering import IdentityURLField, PrototypeFieldsMixin
 from registry.api.serializers import RESOURCE_SERIALIZERS, OrganizationSerializer, PostSerializer
-from registry.api.serializers.base import IdentityURLField, PrototypeFieldsMixin
 from registry.models import Post
 from registry.selectors import posts_with_holders
 from tests.factories import OrganizationFactory, PostFactory
