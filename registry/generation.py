@@ -360,46 +360,46 @@ def body_counts(bodies: int) -> tuple[int, int, int]:
     return departments, committees, max(0, rest - departments - committees)
 
 
+#: The province, its people's committee and the committee's office: each the parent of the next.
+PROVINCE_SEAT = (
+    ("{place}", "{place_en}", "{code}", OrganizationClassification.ADMINISTRATIVE_UNIT),
+    (
+        "Ủy ban nhân dân {place}",
+        "People's Committee of {place_en}",
+        "UBND {code}",
+        OrganizationClassification.PEOPLES_COMMITTEE,
+    ),
+    (
+        "Văn phòng Ủy ban nhân dân {place}",
+        "Office of the People's Committee of {place_en}",
+        "VP UBND {code}",
+        OrganizationClassification.OFFICE,
+    ),
+)
+
+
 def add_bodies(rng: random.Random, plan: Plan, province: Province, ids: Ids, slugs: set) -> None:
     """The province and its bodies, parents first."""
     place, place_en = f"Tỉnh Tổng hợp {province.number:02d}", f"Synthetic Province {province.number:02d}"
     code = f"TTH{province.number:02d}"
-    unit = add_body(
-        plan,
-        province,
-        ids,
-        slugs,
-        name=place,
-        name_en=place_en,
-        abbreviation=code,
-        classification=OrganizationClassification.ADMINISTRATIVE_UNIT,
-    )
+    names = {"place": place, "place_en": place_en, "code": code}
     old = datetime.date(1976, 1, 1), datetime.date(2005, 12, 31)
-    committee = add_body(
-        plan,
-        province,
-        ids,
-        slugs,
-        name=f"Ủy ban nhân dân {place}",
-        name_en=f"People's Committee of {place_en}",
-        abbreviation=f"UBND {code}",
-        classification=OrganizationClassification.PEOPLES_COMMITTEE,
-        parent=unit,
-        founding_date=random_day(rng, *old),
-    )
-    province.committee = committee
-    add_body(
-        plan,
-        province,
-        ids,
-        slugs,
-        name=f"Văn phòng Ủy ban nhân dân {place}",
-        name_en=f"Office of the People's Committee of {place_en}",
-        abbreviation=f"VP UBND {code}",
-        classification=OrganizationClassification.OFFICE,
-        parent=committee,
-        founding_date=random_day(rng, *old),
-    )
+    parent = None
+    for name, name_en, abbreviation, classification in PROVINCE_SEAT:
+        parent = add_body(
+            plan,
+            province,
+            ids,
+            slugs,
+            name=name.format(**names),
+            name_en=name_en.format(**names),
+            abbreviation=abbreviation.format(**names),
+            classification=classification,
+            parent=parent,
+            founding_date=None if parent is None else random_day(rng, *old),  # the province itself: no date
+        )
+        if classification == OrganizationClassification.PEOPLES_COMMITTEE:
+            province.committee = committee = parent
     departments, committees, groups = body_counts(plan.sizes.bodies_per_province)
     for name, name_en in DEPARTMENTS[:departments]:
         merged = rng.random() < 0.1  # the 2025 reorganisation merged some departments away
@@ -703,35 +703,24 @@ def appointments(rng: random.Random, plan: Plan, cited: list) -> Iterator[Appoin
 def citations(plan: Plan, cited: list, names: list[str]) -> Iterator[Citation]:
     """A founding-decision quote for every body and post; a staffing-decision quote for the cited appointments."""
     kinds = ContentType.objects.get_for_models(Organization, Post, Appointment)
-    number = 0
-    for body in plan.organizations:
-        if body.id in plan.founding_decision:
-            number += 1
-            yield Citation(
-                id=number,
-                content_type=kinds[Organization],
-                object_id=body.id,
-                document=plan.founding_decision[body.id],
-                quote=f"Thành lập {body.name}",
-            )
-    for post in plan.posts:
-        number += 1
-        yield Citation(
-            id=number,
-            content_type=kinds[Post],
-            object_id=post.id,
-            document=plan.founding_decision[post.organization_id],
-            quote=f"{post.label} {post.organization.name}",
-        )
+    quotes = [
+        (kinds[Organization], body.id, plan.founding_decision[body.id], f"Thành lập {body.name}")
+        for body in plan.organizations
+        if body.id in plan.founding_decision
+    ]
+    quotes += [
+        (kinds[Post], post.id, plan.founding_decision[post.organization_id], f"{post.label} {post.organization.name}")
+        for post in plan.posts
+    ]
+    for number, (kind, object_id, document, quote) in enumerate(quotes, start=1):
+        yield Citation(id=number, content_type=kind, object_id=object_id, document=document, quote=quote)
+    number = len(quotes)
     for appointment_id, person, post, start in cited:
         number += 1
         document = plan.province_of[post.organization_id].staffing_decisions[(start.year, start.month)]
+        quote = f"Bổ nhiệm {names[person]} giữ chức {post.label} {post.organization.name} từ ngày {start:%d/%m/%Y}"
         yield Citation(
-            id=number,
-            content_type=kinds[Appointment],
-            object_id=appointment_id,
-            document=document,
-            quote=f"Bổ nhiệm {names[person]} giữ chức {post.label} {post.organization.name} từ ngày {start:%d/%m/%Y}",
+            id=number, content_type=kinds[Appointment], object_id=appointment_id, document=document, quote=quote
         )
 
 
@@ -759,64 +748,48 @@ class Representer:
         body = self.bodies[body_id]
         return {"id": body.id, "slug": body.slug, "name": body.name, "url": self.url("organization", body.slug)}
 
+    def own(self, record, basename: str, key, names: str, **more) -> dict:
+        """A record's id and URL, its fields ``names`` (space-separated) as they are, then ``more``."""
+        return {"id": record.id, "url": self.url(basename, key), **self.fields(record, names), **more}
+
     def organization(self, o: Organization) -> dict:
-        return {
-            "id": o.id,
-            "url": self.url("organization", o.slug),
-            "slug": o.slug,
-            "name": o.name,
-            "name_en": o.name_en,
-            "abbreviation": o.abbreviation,
-            "classification": o.classification,
-            "parent": self.body(o.parent_id),
-            "founding_date": iso(o.founding_date),
-            "dissolution_date": iso(o.dissolution_date),
-            "note": o.note,
-        }
+        return self.own(
+            o,
+            "organization",
+            o.slug,
+            "slug name name_en abbreviation classification",
+            parent=self.body(o.parent_id),
+            founding_date=iso(o.founding_date),
+            dissolution_date=iso(o.dissolution_date),
+            note=o.note,
+        )
 
     def portfolio(self, p: Portfolio) -> dict:
-        return {"id": p.id, "url": self.url("portfolio", p.slug), "slug": p.slug, "name": p.name, "name_en": p.name_en}
+        return self.own(p, "portfolio", p.slug, "slug name name_en")
 
     def document(self, d: Document) -> dict:
-        return {
-            "id": d.id,
-            "url": self.url("document", d.slug),
-            "slug": d.slug,
-            "kind": d.kind,
-            "number": d.number,
-            "title": d.title,
-            "title_en": d.title_en,
-            "issuer": self.body(d.issuer_id),
-            "issued_on": iso(d.issued_on),
-            "date_precision": d.date_precision,
-        }
+        more = {"issuer": self.body(d.issuer_id), "issued_on": iso(d.issued_on), "date_precision": d.date_precision}
+        return self.own(d, "document", d.slug, "slug kind number title title_en", **more)
 
     def person(self, p: Person) -> dict:
-        return {
-            "id": p.id,
-            "url": self.url("person", p.slug),
-            "slug": p.slug,
-            "name": p.name,
-            "family_name": p.family_name,
-            "given_name": p.given_name,
-            "honorific": p.honorific,
-        }
+        return self.own(p, "person", p.slug, "slug name family_name given_name honorific")
 
     def post(self, p: Post) -> dict:
-        return {
-            "id": p.id,
-            "url": self.url("post", p.id),
-            "slug": p.slug,
-            "organization": self.body(p.organization_id),
-            "label": p.label,
-            "label_en": p.label_en,
-            "role": p.role,
-            "rank": p.rank,
-            "seats": p.seats,
-            "portfolio": p.portfolio_id,
-            "standing": p.standing,
-            "ex_officio_of": p.ex_officio_of_id,
-        }
+        ids = {"portfolio": p.portfolio_id, "standing": p.standing, "ex_officio_of": p.ex_officio_of_id}
+        organization = self.body(p.organization_id)
+        return self.own(
+            p,
+            "post",
+            p.id,
+            "slug",
+            organization=organization,
+            **self.fields(p, "label label_en role rank seats"),
+            **ids,
+        )
+
+    @staticmethod
+    def fields(record, names: str) -> dict:
+        return {name: getattr(record, name) for name in names.split()}
 
     def appointment(self, a: Appointment) -> dict:
         person = {

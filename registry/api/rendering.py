@@ -18,14 +18,7 @@ from rest_framework.fields import SkipField
 from rest_framework.relations import PKOnlyObject
 from rest_framework.settings import ISO_8601, api_settings
 
-from registry.api.strict import (
-    StrictBooleanField,
-    StrictCharField,
-    StrictChoiceField,
-    StrictDateField,
-    StrictIntegerField,
-    StrictSlugField,
-)
+from registry.api import strict
 
 
 class IdentityURLField(serializers.HyperlinkedIdentityField):
@@ -93,15 +86,15 @@ def _as_iso_date(value) -> str:
 PLAIN_OUTPUT = {
     serializers.CharField: _as_text,
     serializers.SlugField: _as_text,
-    StrictCharField: _as_text,
-    StrictSlugField: _as_text,
+    strict.StrictCharField: _as_text,
+    strict.StrictSlugField: _as_text,
     serializers.IntegerField: int,
-    StrictIntegerField: int,
+    strict.StrictIntegerField: int,
     serializers.BooleanField: bool,
-    StrictBooleanField: bool,
+    strict.StrictBooleanField: bool,
 }
-CHOICE_FIELDS = (serializers.ChoiceField, StrictChoiceField)
-ISO_DATE_FIELDS = (serializers.DateField, StrictDateField)
+CHOICE_FIELDS = (serializers.ChoiceField, strict.StrictChoiceField)
+ISO_DATE_FIELDS = (serializers.DateField, strict.StrictDateField)
 
 
 def plain_output(field, model: type[models.Model]):
