@@ -3,7 +3,8 @@
 import type { components, operations, paths } from "./build/schema";
 
 type Chart = components["schemas"]["Chart"];
-type Post = components["schemas"]["Post"];
+// A list gives each post in its list form: the nested collections (sources) only with ?expand=.
+type PostListItem = components["schemas"]["PostListItem"];
 type ErrorBody = components["schemas"]["Error"];
 type PostsQuery = NonNullable<operations["posts_list"]["parameters"]["query"]>;
 type AppointRequest = components["schemas"]["AppointInputRequest"];
@@ -42,7 +43,7 @@ export class RegistryClient {
   async headOf(organization: string, asOf?: string): Promise<string[]> {
     const query: PostsQuery = { organization, role: ["head"], as_of: asOf };
     const page = await this.get<components["schemas"]["PaginatedPostList"]>("/api/v1/posts/", query);
-    return page.results.flatMap((post: Post) => post.holders.map((holder) => holder.person.name));
+    return page.results.flatMap((post: PostListItem) => post.holders.map((holder) => holder.person.name));
   }
 
   appointBody(person: string, startDate: string): AppointRequest {
