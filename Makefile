@@ -6,7 +6,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test test-browser install install-dev lint openapi bench clean
+.PHONY: run test coverage-report test-browser install install-dev lint openapi bench clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -24,8 +24,16 @@ run: install
 	DEBUG=1 $(PY) manage.py load_seeds
 	DEBUG=1 $(PY) manage.py runserver $(HOST)
 
+# Under coverage.py (pyproject.toml): the last line is the share of registry/ the run executed, in percent.
 test: install-dev
-	$(PY) -m pytest
+	$(PY) -m coverage erase
+	$(PY) -m coverage run -m pytest $(PYTEST_ARGS)
+	$(PY) -m coverage combine --quiet
+	@printf 'coverage of registry/: %s%%\n' "$$($(PY) -m coverage report --format=total)"
+
+# What the last `make test` left unexecuted, file by file (COVERAGE_FILE as for that run).
+coverage-report: install-dev
+	$(PY) -m coverage report
 
 # The public pages in Debian's chromium (installs chromium and axe-core if missing; see .ci/browser).
 test-browser:
@@ -46,4 +54,4 @@ bench: install-dev
 	$(PY) bench/run.py
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .ruff_cache .coverage .coverage.*

@@ -9,7 +9,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.contenttypes.admin import GenericTabularInline
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db.models import Count, Prefetch, ProtectedError
+from django.db.models import Count, Prefetch, ProtectedError, URLField
 from django.forms.models import construct_instance
 from django.urls import path
 from django.utils.translation import gettext, ngettext
@@ -540,6 +540,8 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
     autocomplete_fields = ("organizations",)
     readonly_fields = ("cursor_txid", "cursor_id", "failures", "next_attempt", "last_error", "created", "updated")
     inlines = (WebhookDeliveryInline,)
+    # A scheme-less address is read as https: deliveries carry registry data (and Django 6 assumes the same).
+    formfield_overrides = {URLField: {"assume_scheme": "https"}}
 
     def save_model(self, request, obj, form, change):
         if not change:

@@ -8,6 +8,11 @@ from django.utils.translation import gettext_lazy as _
 
 
 class OrganizationClassification(models.TextChoices):
+    """The kind of a body, whatever its level.
+
+    A ward's people's committee and the city's are both ``peoples_committee``.
+    """
+
     PARTY_BODY = "party_body", _("Party body")
     GOVERNMENT = "government", _("Government")
     MINISTRY = "ministry", _("Ministry")

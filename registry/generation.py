@@ -57,6 +57,7 @@ from registry.models import (
     Portfolio,
     Post,
 )
+from registry.models.base import date_precisions
 from registry.text import nfc, slugify_vi
 
 REASON = "generate_registry"
@@ -293,6 +294,8 @@ class Plan:
     """Everything but the people, appointments and citations, which are made on the fly."""
 
     sizes: Sizes
+    ids: Ids = field(default_factory=Ids)
+    slugs: set = field(default_factory=set)  # every slug given so far (bodies and posts share one namespace)
     portfolios: list = field(default_factory=list)
     provinces: list = field(default_factory=list)
     organizations: list = field(default_factory=list)
@@ -322,9 +325,9 @@ def random_day(rng: random.Random, first: datetime.date, last: datetime.date) ->
 
 def build_plan(rng: random.Random, sizes: Sizes) -> Plan:
     """Portfolios, bodies (with posts, duties, relationships) and documents of every province."""
-    plan, ids, slugs = Plan(sizes), Ids(), set()
+    plan = Plan(sizes)
     for slug, name, name_en in PORTFOLIOS:
-        plan.portfolios.append(Portfolio(id=ids.next(Portfolio), slug=slug, name=name, name_en=name_en))
+        plan.portfolios.append(Portfolio(id=plan.ids.next(Portfolio), slug=slug, name=name, name_en=name_en))
     per_province, extra = divmod(sizes.people, sizes.provinces)
     first_person = 1
     for number in range(1, sizes.provinces + 1):
@@ -332,23 +335,36 @@ def build_plan(rng: random.Random, sizes: Sizes) -> Plan:
         province = Province(number, range(first_person, first_person + count))
         first_person += count
         plan.provinces.append(province)
-        add_bodies(rng, plan, province, ids, slugs)
+        add_bodies(rng, plan, province)
     for province in plan.provinces:
-        add_staffing_decisions(plan, province, ids)
+        add_staffing_decisions(plan, province)
     for body in plan.organizations:
-        add_posts(rng, plan, body, ids, slugs)
+        add_posts(rng, plan, body)
     return plan
 
 
-def add_body(plan: Plan, province: Province, ids: Ids, slugs: set, **values) -> Organization:
-    body = Organization(id=ids.next(Organization), note=SYNTHETIC_NOTE, **values)
-    body.slug = unique_slug(slugify_vi(body.name), slugs, 120)
-    for date_field, precision in Organization.date_precisions.items():
+def add_body(
+    plan: Plan,
+    province: Province,
+    classification: str,
+    parent: Organization | None,
+    names: tuple[str, str],
+    founded: datetime.date | None = None,
+    dissolved: datetime.date | None = None,
+    abbreviation: str = "",
+) -> Organization:
+    """A body of ``province`` named ``names`` (Vietnamese, English), with its founding decision."""
+    body = Organization(id=plan.ids.next(Organization), classification=classification, parent=parent)
+    body.name, body.name_en = names
+    body.abbreviation, body.note = abbreviation, SYNTHETIC_NOTE
+    body.founding_date, body.dissolution_date = founded, dissolved
+    body.slug = unique_slug(slugify_vi(body.name), plan.slugs, 120)
+    for date_field, precision in date_precisions(Organization).items():
         setattr(body, precision, DatePrecision.EXACT if getattr(body, date_field) else "")
     plan.organizations.append(body)
     plan.province_of[body.id] = province
     if body.classification != OrganizationClassification.ADMINISTRATIVE_UNIT:
-        add_founding_decision(plan, province, body, ids)
+        add_founding_decision(plan, province, body)
     return body
 
 
@@ -378,85 +394,62 @@ PROVINCE_SEAT = (
 )
 
 
-def add_bodies(rng: random.Random, plan: Plan, province: Province, ids: Ids, slugs: set) -> None:
+def add_bodies(rng: random.Random, plan: Plan, province: Province) -> None:
     """The province and its bodies, parents first."""
     place, place_en = f"Tỉnh Tổng hợp {province.number:02d}", f"Synthetic Province {province.number:02d}"
     code = f"TTH{province.number:02d}"
-    names = {"place": place, "place_en": place_en, "code": code}
+    place_names = {"place": place, "place_en": place_en, "code": code}
     old = datetime.date(1976, 1, 1), datetime.date(2005, 12, 31)
     parent = None
     for name, name_en, abbreviation, classification in PROVINCE_SEAT:
+        founded = None if parent is None else random_day(rng, *old)  # the province itself: no date
+        names = name.format(**place_names), name_en.format(**place_names)
         parent = add_body(
-            plan,
-            province,
-            ids,
-            slugs,
-            name=name.format(**names),
-            name_en=name_en.format(**names),
-            abbreviation=abbreviation.format(**names),
-            classification=classification,
-            parent=parent,
-            founding_date=None if parent is None else random_day(rng, *old),  # the province itself: no date
+            plan, province, classification, parent, names, founded, None, abbreviation.format(**place_names)
         )
         if classification == OrganizationClassification.PEOPLES_COMMITTEE:
             province.committee = committee = parent
     departments, committees, groups = body_counts(plan.sizes.bodies_per_province)
     for name, name_en in DEPARTMENTS[:departments]:
         merged = rng.random() < 0.1  # the 2025 reorganisation merged some departments away
-        province.departments.append(
-            add_body(
-                plan,
-                province,
-                ids,
-                slugs,
-                name=f"{name} {place}",
-                name_en=f"{name_en}, {place_en}",
-                classification=OrganizationClassification.DEPARTMENT,
-                parent=committee,
-                founding_date=random_day(rng, *old),
-                dissolution_date=datetime.date(2025, 2, 28) if merged else None,
-            )
+        founded, dissolved = random_day(rng, *old), datetime.date(2025, 2, 28) if merged else None
+        names = f"{name} {place}", f"{name_en}, {place_en}"
+        department = add_body(
+            plan, province, OrganizationClassification.DEPARTMENT, committee, names, founded, dissolved
         )
-    steering = [add_steering_committee(rng, plan, province, ids, slugs, k) for k in range(committees)]
+        province.departments.append(department)
+    steering = [add_steering_committee(rng, plan, province, k) for k in range(committees)]
     for k in range(groups):
-        add_working_group(rng, plan, province, ids, slugs, steering[k % len(steering)], k // len(steering) + 1)
+        add_working_group(rng, plan, province, steering[k % len(steering)], k // len(steering) + 1)
 
 
-def add_steering_committee(rng, plan: Plan, province: Province, ids: Ids, slugs: set, k: int) -> Organization:
+def add_steering_committee(rng, plan: Plan, province: Province, k: int) -> Organization:
     topic, topic_en = TOPICS[k % len(TOPICS)]
     generation = k // len(TOPICS) + 1
     founded = random_day(rng, SPAN_START, datetime.date(2021, 12, 31))
     dissolved = None
     if rng.random() < 0.25:
         dissolved = min(founded + datetime.timedelta(days=rng.randint(730, 3650)), SPAN_END)
-    label = f" (khóa {generation})" if generation > 1 else ""
-    place = f"Tỉnh Tổng hợp {province.number:02d}"
-    body = add_body(
-        plan,
-        province,
-        ids,
-        slugs,
-        name=f"Ban Chỉ đạo {topic} {place}{label}",
-        name_en=f"Steering Committee for {topic_en}, Synthetic Province {province.number:02d}"
-        + (f" ({generation})" if generation > 1 else ""),
-        classification=OrganizationClassification.STEERING_COMMITTEE,
-        parent=province.committee,
-        founding_date=founded,
-        dissolution_date=dissolved,
+    label, label_en = (f" (khóa {generation})", f" ({generation})") if generation > 1 else ("", "")
+    names = (
+        f"Ban Chỉ đạo {topic} Tỉnh Tổng hợp {province.number:02d}{label}",
+        f"Steering Committee for {topic_en}, Synthetic Province {province.number:02d}{label_en}",
     )
+    kind = OrganizationClassification.STEERING_COMMITTEE
+    body = add_body(plan, province, kind, province.committee, names, founded, dissolved)
     if province.departments:
         supporter = rng.choice(province.departments)
-        plan.relationships.append(support(plan, ids, supporter, body))
+        plan.relationships.append(support(plan, supporter, body))
     return body
 
 
-def support(plan: Plan, ids: Ids, supporter: Organization, body: Organization) -> OrganizationRelationship:
+def support(plan: Plan, supporter: Organization, body: Organization) -> OrganizationRelationship:
     """``supporter`` is the standing agency (cơ quan thường trực) of ``body``, for the part of both lives they share."""
     start = max(body.founding_date, supporter.founding_date)
     ends = [day for day in (body.dissolution_date, supporter.dissolution_date) if day]
     end = max(start, min(ends)) if ends else None
     return OrganizationRelationship(
-        id=ids.next(OrganizationRelationship),
+        id=plan.ids.next(OrganizationRelationship),
         subject=supporter,
         object=body,
         kind=RelationshipKind.SUPPORTS,
@@ -470,28 +463,18 @@ def support(plan: Plan, ids: Ids, supporter: Organization, body: Organization) -
     )
 
 
-def add_working_group(rng, plan, province: Province, ids: Ids, slugs: set, parent: Organization, k: int) -> None:
+def add_working_group(rng, plan: Plan, province: Province, parent: Organization, k: int) -> None:
     latest = parent.dissolution_date or SPAN_END
     founded = random_day(rng, parent.founding_date, min(latest, parent.founding_date + datetime.timedelta(days=1500)))
     dissolved = parent.dissolution_date
     if rng.random() < 0.3 and (latest - founded).days > 400:
         dissolved = random_day(rng, founded + datetime.timedelta(days=365), latest)
-    add_body(
-        plan,
-        province,
-        ids,
-        slugs,
-        name=f"Tổ công tác số {k} của {parent.name}",
-        name_en=f"Working Group {k} of the {parent.name_en}",
-        classification=OrganizationClassification.WORKING_GROUP,
-        parent=parent,
-        founding_date=founded,
-        dissolution_date=dissolved,
-    )
+    names = f"Tổ công tác số {k} của {parent.name}", f"Working Group {k} of the {parent.name_en}"
+    add_body(plan, province, OrganizationClassification.WORKING_GROUP, parent, names, founded, dissolved)
 
 
-def add_document(plan: Plan, ids: Ids, kind: str, title: str, title_en: str, issuer, issued_on) -> Document:
-    number = ids.next(Document)
+def add_document(plan: Plan, kind: str, title: str, title_en: str, issuer, issued_on) -> Document:
+    number = plan.ids.next(Document)
     document = Document(
         id=number,
         slug=f"van-ban-tong-hop-{number:06d}",
@@ -508,11 +491,10 @@ def add_document(plan: Plan, ids: Ids, kind: str, title: str, title_en: str, iss
     return document
 
 
-def add_founding_decision(plan: Plan, province: Province, body: Organization, ids: Ids) -> None:
+def add_founding_decision(plan: Plan, province: Province, body: Organization) -> None:
     issuer = None if body.classification == OrganizationClassification.PEOPLES_COMMITTEE else province.committee
     plan.founding_decision[body.id] = add_document(
         plan,
-        ids,
         DocumentKind.DECISION,
         f"Quyết định thành lập {body.name}",
         f"Decision establishing the {body.name_en}",
@@ -521,16 +503,15 @@ def add_founding_decision(plan: Plan, province: Province, body: Organization, id
     )
     if body.classification in (OrganizationClassification.DEPARTMENT, OrganizationClassification.STEERING_COMMITTEE):
         for order, (text, text_en) in enumerate(DUTIES[:3], start=1):
-            plan.duties.append(Duty(id=ids.next(Duty), organization=body, order=order, text=text, text_en=text_en))
+            plan.duties.append(Duty(id=plan.ids.next(Duty), organization=body, order=order, text=text, text_en=text_en))
 
 
-def add_staffing_decisions(plan: Plan, province: Province, ids: Ids) -> None:
+def add_staffing_decisions(plan: Plan, province: Province) -> None:
     """One staffing decision of the people's committee per month: the document each appointment of the month cites."""
     for year in range(SPAN_START.year, SPAN_END.year + 1):
         for month in range(1, 13):
             province.staffing_decisions[(year, month)] = add_document(
                 plan,
-                ids,
                 DocumentKind.DECISION,
                 f"Quyết định về công tác cán bộ tháng {month:02d}/{year}",
                 f"Staffing decision of {month:02d}/{year}",
@@ -588,7 +569,7 @@ POSTS = {
 }
 
 
-def add_posts(rng: random.Random, plan: Plan, body: Organization, ids: Ids, slugs: set) -> None:
+def add_posts(rng: random.Random, plan: Plan, body: Organization) -> None:
     """The posts of ``body``; a steering committee's head is often held ex officio by the committee's chairman."""
     chairman = None
     if body.classification == OrganizationClassification.STEERING_COMMITTEE:
@@ -598,7 +579,7 @@ def add_posts(rng: random.Random, plan: Plan, body: Organization, ids: Ids, slug
     ):
         portfolio = rng.choice(plan.portfolios) if has_portfolio else None
         post = Post(
-            id=ids.next(Post),
+            id=plan.ids.next(Post),
             organization=body,
             label=label,
             label_en=label_en,
@@ -609,7 +590,7 @@ def add_posts(rng: random.Random, plan: Plan, body: Organization, ids: Ids, slug
             standing=standing,
             ex_officio_of=chairman if role == PostRole.HEAD and chairman and rng.random() < 0.5 else None,
         )
-        post.slug = unique_slug(f"{body.slug}-{slugify_vi(label)}", slugs, 160)
+        post.slug = unique_slug(f"{body.slug}-{slugify_vi(label)}", plan.slugs, 160)
         plan.posts.append(post)
         if role == PostRole.HEAD:
             plan.heads[body.id] = post

@@ -10,10 +10,6 @@ TYPES = {"+": "created", "~": "changed", "-": "deleted"}
 NOT_DIFFED = {"updated"}
 
 
-def model_key(model: type[models.Model]) -> str:
-    return model._meta.model_name
-
-
 def snapshot(record) -> dict:
     """The tracked fields of a historical record, by attribute name (foreign keys as ids; many-to-many as id lists)."""
     values = {

@@ -17,10 +17,6 @@ SAFE_METHODS = {"GET", "HEAD", "OPTIONS", "TRACE"}
 _pinned: contextvars.ContextVar[bool] = contextvars.ContextVar("pinned_to_primary", default=False)
 
 
-def pin_to_primary() -> None:
-    _pinned.set(True)
-
-
 def pinned_to_primary() -> bool:
     return _pinned.get()
 

@@ -147,13 +147,13 @@ def load_seed_file(path: Path = SEED_FILE, *, check: bool = False) -> SeedReport
     if problems:
         raise SeedError(f"{path}: the seed file breaks the rules of registry/seed_rules.py:\n" + "\n".join(problems))
     with transaction.atomic():
-        report = _Loader(data, path.parent).run()
+        report = _SeedWriter(data, path.parent).run()
         if check:
             transaction.set_rollback(True)
     return report
 
 
-class _StrictLoader(yaml.SafeLoader):
+class _YamlRefusingRepeatedKeys(yaml.SafeLoader):
     """YAML that refuses a key written twice in one mapping (PyYAML would keep the last silently)."""
 
     def construct_mapping(self, node, deep=False):
@@ -168,7 +168,7 @@ class _StrictLoader(yaml.SafeLoader):
 
 def _read(path: Path) -> dict:
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_StrictLoader)  # noqa: S506 - a SafeLoader
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_YamlRefusingRepeatedKeys)  # noqa: S506 - a SafeLoader
     except (OSError, yaml.YAMLError) as error:
         raise SeedError(f"{path}: cannot read the seed file: {error}") from error
     if not isinstance(data, dict):
@@ -179,7 +179,10 @@ def _read(path: Path) -> dict:
     return data
 
 
-class _Loader:
+class _SeedWriter:
+    """Writes one seed file's sections through the services, changing only what nobody has edited since (the
+    ``SeedBaseline``), and reports every record it created, changed, kept or refused."""
+
     def __init__(self, data: dict, folder: Path):
         self.data = data
         self.folder = folder
@@ -461,12 +464,6 @@ def _typed(field: models.Field, value: Any, where: str) -> Any:
     if isinstance(field, models.IntegerField) and (isinstance(value, bool) or not isinstance(value, int)):
         raise SeedError(f"{where}: expected a whole number, got {value!r}.")
     return value
-
-
-def _differs(current: Any, wanted: Any) -> bool:
-    if isinstance(current, models.Model) or isinstance(wanted, models.Model):
-        return getattr(current, "pk", None) != getattr(wanted, "pk", None)
-    return current != wanted
 
 
 def _label(name: str, obj: models.Model) -> str:

@@ -19,6 +19,7 @@ from django.db.models import F, signals
 from registry import feed
 from registry.choices import ChangeType, DatePrecision
 from registry.models import Appointment, Citation, Duty, Identifier, Organization, OtherName, Person, Post
+from registry.models.base import date_precisions
 
 #: The most citations one write may add: a request is refused before any lock is taken when it sends more.
 MAX_SOURCES = 50
@@ -97,7 +98,7 @@ def lock(instance: models.Model) -> models.Model:
 def with_default_precisions(model: type[models.Model], values: dict) -> dict:
     """A date written without its precision is ``exact``; a date cleared clears its precision."""
     values = dict(values)
-    for date, precision in getattr(model, "date_precisions", {}).items():
+    for date, precision in date_precisions(model).items():
         if date in values and precision not in values:
             values[precision] = DatePrecision.EXACT if values[date] is not None else ""
     return values

@@ -54,7 +54,7 @@ def host_allowed(host: str) -> bool:
     """WEBHOOK_ALLOWED_HOSTS: exact names (``city.example.vn``), ``.example.vn`` for a domain and its sub-domains."""
     host = (host or "").lower().rstrip(".")
     for allowed in getattr(settings, "WEBHOOK_ALLOWED_HOSTS", []):
-        allowed = allowed.lower()
+        allowed = allowed.lower().rstrip(".")  # a fully qualified `city.gov.vn.` is the same host
         if host == allowed or (allowed.startswith(".") and (host.endswith(allowed) or host == allowed[1:])):
             return True
     return False
@@ -62,7 +62,11 @@ def host_allowed(host: str) -> bool:
 
 def check_url(url: str) -> None:
     """Only http(s), only to allowed hosts, no credentials in the URL (the worker must not be a way into the LAN)."""
-    parts = urlsplit(url or "")
+    try:
+        parts = urlsplit(url or "")
+        parts.port  # noqa: B018 - parsed now, so a malformed host or port is refused here, not at delivery
+    except ValueError as error:
+        raise ValidationError({"url": f"Not a valid URL: {error}."}) from error
     if parts.scheme not in ("http", "https"):
         raise ValidationError({"url": "Only http and https URLs."})
     if parts.username or parts.password:

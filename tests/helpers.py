@@ -72,3 +72,24 @@ def assert_brief(value: dict, kind: str, record: Model) -> None:
     assert value["id"] == record.pk
     assert value["slug"] == record.slug
     assert value["url"].startswith("http://testserver/api/v1/")
+
+
+# --- the admin ---------------------------------------------------------------------------------------------------
+
+
+def admin_change_url(instance) -> str:
+    return reverse(f"admin:registry_{instance._meta.model_name}_change", args=[instance.pk])
+
+
+def admin_form(instance, **changes) -> dict:
+    """The POST of an admin change form as the browser would send it, with no inline rows touched."""
+    data = {"loaded_version": instance.version, "change_reason": changes.pop("change_reason", "")}
+    inlines = ("citation", "identifier", "othername")
+    prefixes = [f"registry-{name}-content_type-object_id" for name in inlines] + ["appointments", "duties"]
+    for prefix in prefixes:  # the inlines, untouched
+        data |= {f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0}
+    for field in instance._meta.concrete_fields:
+        if field.editable and not field.primary_key:
+            value = getattr(instance, field.attname)
+            data[field.name] = "" if value is None else value
+    return data | changes

@@ -19,8 +19,21 @@ def strong_key() -> str:
 
 
 def clean_env(**overrides: str) -> dict[str, str]:
-    """The machine's environment without the registry's own variables, plus ``overrides``; no .env file is read."""
-    keep = {k: v for k, v in os.environ.items() if k in {"PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "SYSTEMROOT"}}
+    """The machine's environment without the registry's own variables, plus ``overrides``; no .env file is read.
+
+    coverage.py's own variables pass through, so `make coverage` measures the processes a test starts too.
+    """
+    machine = {
+        "PATH",
+        "HOME",
+        "LANG",
+        "LC_ALL",
+        "TMPDIR",
+        "SYSTEMROOT",
+        "COVERAGE_PROCESS_CONFIG",
+        "COVERAGE_PROCESS_START",
+    }
+    keep = {k: v for k, v in os.environ.items() if k in machine}
     return {**keep, "ENV_FILE": "/nonexistent/.env", "PYTHONDONTWRITEBYTECODE": "1", **overrides}
 
 

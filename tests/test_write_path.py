@@ -15,7 +15,7 @@ from registry.api.parsers import MAX_DEPTH
 from registry.models import Appointment, Change, Citation, Person
 from registry.seeding import SeedError, load_seed_file
 from tests.factories import AppointmentFactory, DocumentFactory, OrganizationFactory, PersonFactory, PostFactory
-from tests.helpers import NS, action_url, assert_error, detail_url, list_url
+from tests.helpers import NS, action_url, admin_change_url, admin_form, assert_error, detail_url, list_url
 from tests.test_seeding import write_seed
 
 pytestmark = pytest.mark.django_db
@@ -34,24 +34,6 @@ def staff_editor(db) -> User:
 def admin_client(client, staff_editor):
     client.force_login(staff_editor)
     return client
-
-
-def admin_change_url(instance) -> str:
-    return reverse(f"admin:registry_{instance._meta.model_name}_change", args=[instance.pk])
-
-
-def admin_form(instance, **changes) -> dict:
-    """The POST of an admin change form as the browser would send it, with no inline rows touched."""
-    data = {"loaded_version": instance.version, "change_reason": changes.pop("change_reason", "")}
-    inlines = ("citation", "identifier", "othername")
-    prefixes = [f"registry-{name}-content_type-object_id" for name in inlines] + ["appointments", "duties"]
-    for prefix in prefixes:  # the inlines, untouched
-        data |= {f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0}
-    for field in instance._meta.concrete_fields:
-        if field.editable and not field.primary_key:
-            value = getattr(instance, field.attname)
-            data[field.name] = "" if value is None else value
-    return data | changes
 
 
 # --- requests are taken exactly as written ------------------------------------------------------------------------

@@ -39,8 +39,13 @@ class CappedCountPaginator(Paginator):
     limit = COUNT_LIMIT
 
     @cached_property
+    def in_memory(self) -> bool:
+        """A list already loaded (a record's history): its length is known, exactly, at no cost."""
+        return not isinstance(self.object_list, QuerySet)
+
+    @cached_property
     def count(self) -> int:
-        if not isinstance(self.object_list, QuerySet):  # a list already in memory (a record's history)
+        if self.in_memory:
             return len(self.object_list)
         # Without ORDER BY: the database stops after limit + 1 matching rows instead of sorting them all.
         return self.object_list.order_by()[: self.limit + 1].count()
@@ -49,10 +54,12 @@ class CappedCountPaginator(Paginator):
 
     @property
     def exact(self) -> bool:
-        return self.counted_all or self.count <= self.limit
+        return self.in_memory or self.counted_all or self.count <= self.limit
 
     def count_exactly(self) -> None:
         """For `page=last`: count every matching row, once."""
+        if self.in_memory:
+            return
         self.__dict__["count"] = self.object_list.order_by().count()
         self.__dict__.pop("num_pages", None)
         self.counted_all = True

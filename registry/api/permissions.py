@@ -38,7 +38,8 @@ class CanChangeAppointments(permissions.BasePermission):
 
 
 class CanReadRegistry(permissions.BasePermission):
-    """Reads not tied to one model (the change feed): anonymous when allowed, else any registry view permission."""
+    """Reads not tied to one model (the change feed): anonymous when allowed, else the permission to view
+    organizations (which every group that reads the registry has: registry/groups.py)."""
 
     def has_permission(self, request, view) -> bool:
         if anonymous_may_read():

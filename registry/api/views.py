@@ -47,10 +47,21 @@ AS_OF = OpenApiParameter(
 )
 
 
+class GivenDateField(serializers.DateField):
+    """A day in a query: left out, it takes its default; given empty, it is refused as the filters refuse it."""
+
+    default_error_messages = {"empty": "Give a value or leave it out."}
+
+    def to_internal_value(self, value):
+        if value == "":
+            self.fail("empty")
+        return super().to_internal_value(value)
+
+
 class AsOfQuery(serializers.Serializer):
     """The `as_of` query parameter of a request that shows holders."""
 
-    as_of = serializers.DateField(required=False)
+    as_of = GivenDateField(required=False)
 
 
 class AsOfMixin:

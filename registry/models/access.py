@@ -6,6 +6,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from rest_framework_api_key.models import AbstractAPIKey
 
+from registry.models.base import named
+
 
 class SystemKey(AbstractAPIKey):
     """The API key of one integrating system. Stored hashed; revocable; optionally expiring.
@@ -24,13 +26,10 @@ class SystemKey(AbstractAPIKey):
     )
 
     class Meta(AbstractAPIKey.Meta):
-        verbose_name = _("system API key")
-        verbose_name_plural = _("system API keys")
+        verbose_name, verbose_name_plural = _("system API key"), _("system API keys")
         ordering = ("account__username", "-created")
         constraints = [
-            models.UniqueConstraint(
-                fields=("account",), condition=Q(revoked=False), name="%(app_label)s_%(class)s_one_usable_key"
-            )
+            models.UniqueConstraint(fields=("account",), condition=Q(revoked=False), name=named("one_usable_key"))
         ]
 
     def __str__(self) -> str:

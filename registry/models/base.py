@@ -108,8 +108,6 @@ class RegistryModel(models.Model):
 
     #: Text fields folded into ``search_text`` (accent- and case-insensitive search).
     search_fields: tuple[str, ...] = ()
-    #: Each dated field and the field holding its precision: a date written without one is ``exact``.
-    date_precisions: dict[str, str] = {}
 
     class Meta:
         abstract = True
@@ -149,6 +147,11 @@ class RegistryModel(models.Model):
 _CONSTRAINT_FIELDS: dict[str, str] = {}
 
 
+def named(rule: str) -> str:
+    """A constraint's name: the model's table prefix (filled in by Django, ``registry_post_``) and the ``rule``."""
+    return f"%(app_label)s_%(class)s_{rule}"
+
+
 def reported_on(field: str, constraint):
     """Declare the field a constraint's violation is reported on (an API 400 then names it)."""
     _CONSTRAINT_FIELDS[constraint.name.split("%(class)s_", 1)[-1]] = field
@@ -162,6 +165,16 @@ def constraint_field(constraint) -> str:
             return field
     fields = getattr(constraint, "fields", ())
     return fields[0] if len(fields) == 1 else NON_FIELD_ERRORS
+
+
+def date_precisions(model: type[models.Model]) -> dict[str, str]:
+    """Each dated field of ``model`` and the field beside it holding its precision (``<date>_precision``)."""
+    names = {field.name for field in model._meta.concrete_fields}
+    return {
+        field.name: f"{field.name}_precision"
+        for field in model._meta.concrete_fields
+        if type(field) is models.DateField and f"{field.name}_precision" in names
+    }
 
 
 def search_text_field() -> models.TextField:
@@ -209,6 +222,28 @@ def precision_field(verbose_name=None, help_text: str = "", **options) -> models
     )
 
 
+def span_constraints(
+    start: str = "start_date",
+    end: str = "end_date",
+    *,
+    names: tuple[str, str, str] = ("end_after_start", "start_precision", "end_precision"),
+) -> list[models.CheckConstraint]:
+    """The rules of a dated span, as named constraints: it ends on or after it starts, and each of its dates comes
+    with its precision (``<date>_precision``). ``names``: of those three rules, after the model's prefix."""
+    after, start_precision, end_precision = (named(name) for name in names)
+    return [
+        ends_after_starts(start, end, after),
+        precision_goes_with_date(start, f"{start}_precision", start_precision),
+        precision_goes_with_date(end, f"{end}_precision", end_precision),
+    ]
+
+
 def refused_unless(field: str, condition: Q, name: str, message: str) -> models.CheckConstraint:
     """A named check constraint: rows must meet ``condition``; a violation is reported on ``field`` with ``message``."""
     return reported_on(field, models.CheckConstraint(condition=condition, name=name, violation_error_message=message))
+
+
+def refused_when_equal(left: str, right: str, name: str, message: str, *, field: str = "") -> models.CheckConstraint:
+    """A named check constraint: ``left`` never points at what ``right`` is (a body is not its own parent, a post
+    not ex officio of itself); a violation is reported on ``field`` (``left`` unless said)."""
+    return refused_unless(field or left, ~Q(**{left: models.F(right)}), name, message)

@@ -4,6 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from registry.choices import ChangeType
+from registry.models import fields
 
 
 class Change(models.Model):
@@ -19,22 +20,14 @@ class Change(models.Model):
         verbose_name=_("transaction id"),
         help_text=_("Id of the writing transaction (PostgreSQL); 0 where writers run one at a time (SQLite)."),
     )
-    model = models.CharField(
-        max_length=40,
-        verbose_name=_("model"),
-        help_text=_("Kind of record: organization, person, post, appointment, …"),
-    )
+    model = fields.text(_("model"), _("Kind of record: organization, person, post, appointment, …"), max_length=40)
     object_id = models.PositiveBigIntegerField(
         verbose_name=_("object id"), help_text=_("Id of the record (it may since have been deleted).")
     )
-    type = models.CharField(
-        max_length=8, choices=ChangeType.choices, verbose_name=_("type"), help_text=_("What happened to the record.")
-    )
+    type = fields.choice(ChangeType, _("type"), _("What happened to the record."), max_length=8)
     date = models.DateTimeField(verbose_name=_("date"), help_text=_("When the write was made."))
-    user = models.CharField(
-        max_length=150, blank=True, verbose_name=_("user"), help_text=_("Username of who made it; blank for the seeds.")
-    )
-    reason = models.TextField(blank=True, verbose_name=_("reason"), help_text=_("Why, as given with the change."))
+    user = fields.text(_("user"), _("Username of who made it; blank for the seeds."), max_length=150, optional=True)
+    reason = fields.prose(_("reason"), _("Why, as given with the change."))
     fields = models.JSONField(
         default=list,
         verbose_name=_("fields"),
@@ -46,8 +39,7 @@ class Change(models.Model):
     )
 
     class Meta:
-        verbose_name = _("change")
-        verbose_name_plural = _("changes")
+        verbose_name, verbose_name_plural = _("change"), _("changes")
         ordering = ("txid", "id")
         indexes = [
             models.Index(fields=("txid", "id"), name="registry_change_position"),
@@ -62,10 +54,8 @@ class Change(models.Model):
 class SeedBaseline(models.Model):
     """What the seed loader last wrote to one record, so a later run changes only what nobody has edited since."""
 
-    model = models.CharField(max_length=40, verbose_name=_("model"), help_text=_("Kind of record."))
-    key = models.CharField(
-        max_length=500, verbose_name=_("key"), help_text=_("The record's natural key in the seed file.")
-    )
+    model = fields.text(_("model"), _("Kind of record."), max_length=40)
+    key = fields.text(_("key"), _("The record's natural key in the seed file."), max_length=500)
     object_id = models.PositiveBigIntegerField(
         verbose_name=_("object id"), help_text=_("Id of the record the seeds wrote.")
     )
@@ -75,8 +65,7 @@ class SeedBaseline(models.Model):
     )
 
     class Meta:
-        verbose_name = _("seed baseline")
-        verbose_name_plural = _("seed baselines")
+        verbose_name, verbose_name_plural = _("seed baseline"), _("seed baselines")
         ordering = ("model", "key")
         constraints = [models.UniqueConstraint(fields=("model", "key"), name="registry_seedbaseline_unique_key")]
 
@@ -106,8 +95,7 @@ class RegistryRevision(models.Model):
     )
 
     class Meta:
-        verbose_name = _("registry revision")
-        verbose_name_plural = _("registry revisions")
+        verbose_name, verbose_name_plural = _("registry revision"), _("registry revisions")
         ordering = ("id",)
         constraints = [
             models.CheckConstraint(condition=models.Q(id=1), name="registry_registryrevision_single_row"),

@@ -16,10 +16,10 @@ from django.db.models import Q
 from registry.choices import OtherNameKind
 from registry.models.base import (
     RegistryModel,
-    ends_after_starts,
+    named,
     precision_field,
-    precision_goes_with_date,
     reported_on,
+    span_constraints,
 )
 
 #: The kinds of record that carry identifiers and other names.
@@ -84,7 +84,7 @@ class Identifier(OwnedByRecord):
                 "identifier",
                 models.UniqueConstraint(
                     fields=("content_type", "scheme", "identifier"),
-                    name="%(app_label)s_%(class)s_unique_per_kind",
+                    name=named("unique_per_kind"),
                     violation_error_message="Another record of this kind already carries this identifier.",
                 ),
             ),
@@ -116,7 +116,6 @@ class OtherName(OwnedByRecord):
     end_date_precision = precision_field(help_text="Precision of end_date.")
     note = models.CharField(max_length=255, blank=True, help_text="A note, e.g. the name before the 2025 merger.")
 
-    date_precisions = {"start_date": "start_date_precision", "end_date": "end_date_precision"}
     #: The fields an editor writes (the admin's inline and the API show and take these, besides the owner).
     EDITABLE_FIELDS = (
         "name",
@@ -133,14 +132,12 @@ class OtherName(OwnedByRecord):
         ordering = ("content_type", "object_id", "name", "id")
         indexes = [models.Index(fields=("content_type", "object_id"), name="registry_othername_record")]
         constraints = [
-            ends_after_starts("start_date", "end_date", "%(app_label)s_%(class)s_end_after_start"),
-            precision_goes_with_date("start_date", "start_date_precision", "%(app_label)s_%(class)s_start_precision"),
-            precision_goes_with_date("end_date", "end_date_precision", "%(app_label)s_%(class)s_end_precision"),
+            *span_constraints(),
             reported_on(
                 "name",
                 models.UniqueConstraint(
                     fields=("content_type", "object_id", "name", "kind"),
-                    name="%(app_label)s_%(class)s_unique_per_record",
+                    name=named("unique_per_record"),
                     violation_error_message="The record already has this name of this kind.",
                 ),
             ),

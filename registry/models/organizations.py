@@ -2,7 +2,6 @@
 
 import datetime
 
-from django.contrib.contenttypes.fields import GenericRelation
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models
@@ -10,16 +9,18 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from registry.choices import OrganizationClassification, RelationshipKind
+from registry.models import fields
 from registry.models.base import (
     SMALLINT_MAX,
     RegistryModel,
     RegistryQuerySet,
-    ends_after_starts,
     in_effect,
+    named,
     precision_field,
-    precision_goes_with_date,
     refused_unless,
+    refused_when_equal,
     search_text_field,
+    span_constraints,
 )
 
 
@@ -34,41 +35,20 @@ class OrganizationQuerySet(RegistryQuerySet):
 class Organization(RegistryModel):
     """A body: party organ, government, ministry, people's committee, department, committee, group or unit."""
 
-    slug = models.SlugField(
-        max_length=120, unique=True, verbose_name=_("slug"), help_text=_("Stable ASCII key, from the Vietnamese name.")
+    slug = fields.slug_key(_("Stable ASCII key, from the Vietnamese name."))
+    name = fields.text(_("name"), _("Name in Vietnamese, as the sources write it (NFC)."))
+    name_en = fields.text(_("name en"), _("English translation of the name."), optional=True)
+    abbreviation = fields.text(
+        _("abbreviation"), _("Usual abbreviation, e.g. UBND TP.HCM."), max_length=50, optional=True
     )
-    name = models.CharField(
-        max_length=255, verbose_name=_("name"), help_text=_("Name in Vietnamese, as the sources write it (NFC).")
-    )
-    name_en = models.CharField(
-        max_length=255, blank=True, verbose_name=_("name en"), help_text=_("English translation of the name.")
-    )
-    abbreviation = models.CharField(
-        max_length=50, blank=True, verbose_name=_("abbreviation"), help_text=_("Usual abbreviation, e.g. UBND TP.HCM.")
-    )
-    classification = models.CharField(
-        max_length=32,
-        choices=OrganizationClassification.choices,
-        verbose_name=_("classification"),
-        help_text=_("Kind of body."),
-    )
+    classification = fields.choice(OrganizationClassification, _("classification"), _("Kind of body."), max_length=32)
     # PROTECT: a body with sub-bodies cannot vanish and orphan them silently.
-    parent = models.ForeignKey(
-        "self",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="children",
-        verbose_name=_("parent"),
-        help_text=_("The body this one belongs to."),
+    parent = fields.reference(
+        "self", _("parent"), _("The body this one belongs to."), related_name="children", optional=True
     )
-    founding_date = models.DateField(
-        null=True, blank=True, verbose_name=_("founding date"), help_text=_("Founded on; null when no source says.")
-    )
+    founding_date = fields.optional_date(_("founding date"), _("Founded on; null when no source says."))
     founding_date_precision = precision_field(_("founding date precision"), _("Precision of founding_date."))
-    dissolution_date = models.DateField(
-        null=True, blank=True, verbose_name=_("dissolution date"), help_text=_("Dissolved on; null while it exists.")
-    )
+    dissolution_date = fields.optional_date(_("dissolution date"), _("Dissolved on; null while it exists."))
     dissolution_date_precision = precision_field(_("dissolution date precision"), _("Precision of dissolution_date."))
     legal_basis = models.ManyToManyField(
         "registry.Document",
@@ -77,24 +57,18 @@ class Organization(RegistryModel):
         verbose_name=_("legal basis"),
         help_text=_("Documents that found or mandate this body."),
     )
-    note = models.TextField(
-        blank=True, verbose_name=_("note"), help_text=_("What the sources leave open, in plain words.")
-    )
-    identifiers = GenericRelation(
-        "registry.Identifier", help_text="Identifiers other systems issued for the body (Wikidata, unit codes)."
-    )
-    other_names = GenericRelation("registry.OtherName", help_text="Former names, abbreviations, transliterations.")
+    note = fields.prose(_("note"), _("What the sources leave open, in plain words."))
+    identifiers = fields.identifiers("Identifiers other systems issued for the body (Wikidata, unit codes).")
+    other_names = fields.other_names("Former names, abbreviations, transliterations.")
     search_text = search_text_field()
 
     search_fields = ("name", "name_en", "abbreviation")
     objects = OrganizationQuerySet.as_manager()
-    date_precisions = {"founding_date": "founding_date_precision", "dissolution_date": "dissolution_date_precision"}
     #: The legal basis is part of the record's history too (read by django-simple-history).
     _history_m2m_fields = ("legal_basis",)
 
     class Meta:
-        verbose_name = _("organization")
-        verbose_name_plural = _("organizations")
+        verbose_name, verbose_name_plural = _("organization"), _("organizations")
         ordering = ("name", "id")
         indexes = [
             # The list's order; also the outer loop of the appointments list (body name, rank, start, id).
@@ -102,19 +76,12 @@ class Organization(RegistryModel):
             models.Index(fields=("classification", "name", "id"), name="registry_org_class_name"),
         ]
         constraints = [
-            ends_after_starts("founding_date", "dissolution_date", "%(app_label)s_%(class)s_dissolved_after_founded"),
-            precision_goes_with_date(
-                "founding_date", "founding_date_precision", "%(app_label)s_%(class)s_founding_precision"
+            *span_constraints(
+                "founding_date",
+                "dissolution_date",
+                names=("dissolved_after_founded", "founding_precision", "dissolution_precision"),
             ),
-            precision_goes_with_date(
-                "dissolution_date", "dissolution_date_precision", "%(app_label)s_%(class)s_dissolution_precision"
-            ),
-            refused_unless(
-                "parent",
-                ~Q(parent=models.F("id")),
-                "%(app_label)s_%(class)s_not_own_parent",
-                "An organization cannot be its own parent.",
-            ),
+            refused_when_equal("parent", "id", named("not_own_parent"), "An organization cannot be its own parent."),
         ]
 
     def __str__(self) -> str:
@@ -149,71 +116,39 @@ class OrganizationRelationship(RegistryModel):
     """A dated relationship between two bodies: support, dual subordination, coordination, merger."""
 
     # PROTECT: a relationship is a fact about both bodies; delete it before either body.
-    subject = models.ForeignKey(
-        Organization,
-        on_delete=models.PROTECT,
-        related_name="relationships_out",
-        verbose_name=_("subject"),
-        help_text=_("The body that acts."),
-    )
-    object = models.ForeignKey(
-        Organization,
-        on_delete=models.PROTECT,
-        related_name="relationships_in",
-        verbose_name=_("object"),
-        help_text=_("The body acted towards."),
-    )
-    kind = models.CharField(
-        max_length=20,
-        choices=RelationshipKind.choices,
-        verbose_name=_("kind"),
-        help_text=_("How subject stands to object."),
-    )
-    start_date = models.DateField(
-        null=True, blank=True, verbose_name=_("start date"), help_text=_("In effect from; null when no source says.")
-    )
+    subject = fields.reference(Organization, _("subject"), _("The body that acts."), related_name="relationships_out")
+    object = fields.reference(Organization, _("object"), _("The body acted towards."), related_name="relationships_in")
+    kind = fields.choice(RelationshipKind, _("kind"), _("How subject stands to object."), max_length=20)
+    start_date = fields.optional_date(_("start date"), _("In effect from; null when no source says."))
     start_date_precision = precision_field(_("start date precision"), _("Precision of start_date."))
-    end_date = models.DateField(
-        null=True, blank=True, verbose_name=_("end date"), help_text=_("In effect until; null while in effect.")
-    )
+    end_date = fields.optional_date(_("end date"), _("In effect until; null while in effect."))
     end_date_precision = precision_field(_("end date precision"), _("Precision of end_date."))
     # PROTECT: the instrument behind a relationship must not disappear from under it.
-    document = models.ForeignKey(
+    document = fields.reference(
         "registry.Document",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
+        _("document"),
+        _("The instrument that establishes the relationship, if any."),
         related_name="relationships",
-        verbose_name=_("document"),
-        help_text=_("The instrument that establishes the relationship, if any."),
+        optional=True,
     )
-    description = models.TextField(
-        blank=True, verbose_name=_("description"), help_text=_("The relationship in the sources' words (Vietnamese).")
-    )
-    description_en = models.TextField(
-        blank=True, verbose_name=_("description en"), help_text=_("English translation of the description.")
-    )
+    description = fields.prose(_("description"), _("The relationship in the sources' words (Vietnamese)."))
+    description_en = fields.prose(_("description en"), _("English translation of the description."))
 
     objects = RelationshipQuerySet.as_manager()
-    date_precisions = {"start_date": "start_date_precision", "end_date": "end_date_precision"}
 
     class Meta:
-        verbose_name = _("organization relationship")
-        verbose_name_plural = _("organization relationships")
+        verbose_name, verbose_name_plural = _("organization relationship"), _("organization relationships")
         ordering = ("kind", "subject__name", "object__name", "id")
         constraints = [
-            models.UniqueConstraint(
-                fields=("subject", "object", "kind"), name="%(app_label)s_%(class)s_unique_subject_object_kind"
-            ),
-            refused_unless(
+            models.UniqueConstraint(fields=("subject", "object", "kind"), name=named("unique_subject_object_kind")),
+            refused_when_equal(
+                "subject",
                 "object",
-                ~Q(subject=models.F("object")),
-                "%(app_label)s_%(class)s_two_bodies",
+                named("two_bodies"),
                 "A relationship joins two different organizations.",
+                field="object",
             ),
-            ends_after_starts("start_date", "end_date", "%(app_label)s_%(class)s_end_after_start"),
-            precision_goes_with_date("start_date", "start_date_precision", "%(app_label)s_%(class)s_start_precision"),
-            precision_goes_with_date("end_date", "end_date_precision", "%(app_label)s_%(class)s_end_precision"),
+            *span_constraints(),
         ]
 
     def __str__(self) -> str:
@@ -236,18 +171,17 @@ class Duty(RegistryModel):
         verbose_name=_("order"),
         help_text=_("Position in the body's list of duties, from 1."),
     )
-    text = models.TextField(verbose_name=_("text"), help_text=_("The duty in Vietnamese, as the source states it."))
-    text_en = models.TextField(blank=True, verbose_name=_("text en"), help_text=_("English translation."))
+    text = fields.prose(_("text"), _("The duty in Vietnamese, as the source states it."), optional=False)
+    text_en = fields.prose(_("text en"), _("English translation."))
 
     objects = RegistryQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("duty")
-        verbose_name_plural = _("duties")
+        verbose_name, verbose_name_plural = _("duty"), _("duties")
         ordering = ("organization__name", "order", "id")
         constraints = [
-            models.UniqueConstraint(fields=("organization", "order"), name="%(app_label)s_%(class)s_unique_order"),
-            refused_unless("order", Q(order__gte=1), "%(app_label)s_%(class)s_order_from_one", "order starts at 1."),
+            models.UniqueConstraint(fields=("organization", "order"), name=named("unique_order")),
+            refused_unless("order", Q(order__gte=1), named("order_from_one"), "order starts at 1."),
         ]
 
     def __str__(self) -> str:

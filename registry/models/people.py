@@ -2,11 +2,11 @@
 
 import datetime
 
-from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from registry.choices import Honorific
+from registry.models import fields
 from registry.models.base import RegistryModel, RegistryQuerySet, search_text_field
 
 
@@ -21,37 +21,26 @@ class PersonQuerySet(RegistryQuerySet):
 class Person(RegistryModel):
     """A named official. Unnamed holders are never invented: an empty seat stays empty."""
 
-    slug = models.SlugField(
-        max_length=120, unique=True, verbose_name=_("slug"), help_text=_("Stable ASCII key, from the name.")
-    )
-    name = models.CharField(
-        max_length=200, verbose_name=_("name"), help_text=_("Full name as written, Vietnamese order (NFC).")
-    )
-    family_name = models.CharField(
-        max_length=100, blank=True, verbose_name=_("family name"), help_text=_("Family name (họ), e.g. Nguyễn.")
-    )
-    given_name = models.CharField(
-        max_length=100, blank=True, verbose_name=_("given name"), help_text=_("Given name (tên), e.g. Được.")
-    )
-    honorific = models.CharField(
+    slug = fields.slug_key(_("Stable ASCII key, from the name."))
+    name = fields.text(_("name"), _("Full name as written, Vietnamese order (NFC)."), max_length=200)
+    family_name = fields.text(_("family name"), _("Family name (họ), e.g. Nguyễn."), max_length=100, optional=True)
+    given_name = fields.text(_("given name"), _("Given name (tên), e.g. Được."), max_length=100, optional=True)
+    honorific = fields.choice(
+        Honorific,
+        _("honorific"),
+        _("ông or bà, only where a source uses it; blank otherwise."),
         max_length=3,
-        choices=Honorific.choices,
         blank=True,
-        verbose_name=_("honorific"),
-        help_text=_("ông or bà, only where a source uses it; blank otherwise."),
     )
-    identifiers = GenericRelation(
-        "registry.Identifier", help_text="Identifiers other systems issued for the person (Wikidata, registers)."
-    )
-    other_names = GenericRelation("registry.OtherName", help_text="Former and alternate names, transliterations.")
+    identifiers = fields.identifiers("Identifiers other systems issued for the person (Wikidata, registers).")
+    other_names = fields.other_names("Former and alternate names, transliterations.")
     search_text = search_text_field()
 
     search_fields = ("name",)
     objects = PersonQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("person")
-        verbose_name_plural = _("people")
+        verbose_name, verbose_name_plural = _("person"), _("people")
         ordering = ("name", "id")
         indexes = [models.Index(fields=("name", "id"), name="registry_person_name")]
 

@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from registry.choices import DatePrecision, PostRole
+from registry.models import fields
 from registry.models.base import (
     SMALLINT_MAX,
     RegistryModel,
@@ -16,9 +17,11 @@ from registry.models.base import (
     ends_after_starts,
     in_effect,
     in_effect_on,
+    named,
     precision_field,
     precision_goes_with_date,
     refused_unless,
+    refused_when_equal,
     search_text_field,
 )
 from registry.models.people import Person
@@ -27,17 +30,14 @@ from registry.models.people import Person
 class Portfolio(RegistryModel):
     """An area of responsibility a post covers, e.g. economic integration."""
 
-    slug = models.SlugField(max_length=120, unique=True, verbose_name=_("slug"), help_text=_("Stable ASCII key."))
-    name = models.CharField(max_length=255, verbose_name=_("name"), help_text=_("Name in Vietnamese (NFC)."))
-    name_en = models.CharField(
-        max_length=255, blank=True, verbose_name=_("name en"), help_text=_("English translation.")
-    )
+    slug = fields.slug_key(_("Stable ASCII key."))
+    name = fields.text(_("name"), _("Name in Vietnamese (NFC)."))
+    name_en = fields.text(_("name en"), _("English translation."), optional=True)
 
     objects = RegistryQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("portfolio")
-        verbose_name_plural = _("portfolios")
+        verbose_name, verbose_name_plural = _("portfolio"), _("portfolios")
         ordering = ("name", "id")
 
     def __str__(self) -> str:
@@ -57,29 +57,14 @@ class PostQuerySet(RegistryQuerySet):
 class Post(RegistryModel):
     """A position in a body that exists whoever holds it (or nobody)."""
 
-    slug = models.SlugField(
-        max_length=160,
-        unique=True,
-        verbose_name=_("slug"),
-        help_text=_("Stable ASCII key: the body's slug and the post's title."),
-    )
+    slug = fields.slug_key(_("Stable ASCII key: the body's slug and the post's title."), max_length=160)
     # PROTECT: appointments point at posts; a body with posts cannot be deleted by accident.
-    organization = models.ForeignKey(
-        "registry.Organization",
-        on_delete=models.PROTECT,
-        related_name="posts",
-        verbose_name=_("organization"),
-        help_text=_("The body of the post."),
+    organization = fields.reference(
+        "registry.Organization", _("organization"), _("The body of the post."), related_name="posts"
     )
-    label = models.CharField(
-        max_length=255, verbose_name=_("label"), help_text=_("Title in Vietnamese, e.g. Phó trưởng ban thường trực.")
-    )
-    label_en = models.CharField(
-        max_length=255, blank=True, verbose_name=_("label en"), help_text=_("English translation of the title.")
-    )
-    role = models.CharField(
-        max_length=24, choices=PostRole.choices, verbose_name=_("role"), help_text=_("Generic rank of the post.")
-    )
+    label = fields.text(_("label"), _("Title in Vietnamese, e.g. Phó trưởng ban thường trực."))
+    label_en = fields.text(_("label en"), _("English translation of the title."), optional=True)
+    role = fields.choice(PostRole, _("role"), _("Generic rank of the post."), max_length=24)
     rank = models.PositiveSmallIntegerField(
         default=100,
         # Explicit bound: the database's own range differs (SQLite vs PostgreSQL) and would change the API schema.
@@ -96,27 +81,23 @@ class Post(RegistryModel):
         help_text=_("How many people may hold the post at once; null when no source says (no limit enforced)."),
     )
     # PROTECT: a portfolio still covered by a post cannot disappear.
-    portfolio = models.ForeignKey(
+    portfolio = fields.reference(
         Portfolio,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
+        _("portfolio"),
+        _("Area of responsibility, where the post has one."),
         related_name="posts",
-        verbose_name=_("portfolio"),
-        help_text=_("Area of responsibility, where the post has one."),
+        optional=True,
     )
     standing = models.BooleanField(
         default=False, verbose_name=_("standing"), help_text=_("Belongs to the body's standing board (Thường trực).")
     )
     # PROTECT: an ex-officio rule names another post; keep it while referenced.
-    ex_officio_of = models.ForeignKey(
+    ex_officio_of = fields.reference(
         "self",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
+        _("ex officio of"),
+        _("The post whose holder holds this one by virtue of office, where a source says so."),
         related_name="ex_officio_posts",
-        verbose_name=_("ex officio of"),
-        help_text=_("The post whose holder holds this one by virtue of office, where a source says so."),
+        optional=True,
     )
     search_text = search_text_field()
 
@@ -124,8 +105,7 @@ class Post(RegistryModel):
     objects = PostQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("post")
-        verbose_name_plural = _("posts")
+        verbose_name, verbose_name_plural = _("post"), _("posts")
         ordering = ("organization__name", "rank", "label", "id")
         indexes = [
             # A body's posts in rank order (the lists' order after the body's name, and the chart's).
@@ -135,13 +115,13 @@ class Post(RegistryModel):
             refused_unless(
                 "seats",
                 Q(seats__isnull=True) | Q(seats__gte=1),
-                "%(app_label)s_%(class)s_at_least_one_seat",
+                named("at_least_one_seat"),
                 "A post has at least one seat.",
             ),
-            refused_unless(
+            refused_when_equal(
                 "ex_officio_of",
-                ~Q(ex_officio_of=models.F("id")),
-                "%(app_label)s_%(class)s_not_ex_officio_of_itself",
+                "id",
+                named("not_ex_officio_of_itself"),
                 "A post cannot be held by virtue of itself.",
             ),
         ]
@@ -182,28 +162,14 @@ class Appointment(RegistryModel):
     """A person holding a post from a start date to an end date (open while they hold it)."""
 
     # PROTECT: an appointment is history; people and posts it names stay.
-    person = models.ForeignKey(
-        "registry.Person",
-        on_delete=models.PROTECT,
-        related_name="appointments",
-        verbose_name=_("person"),
-        help_text=_("Who holds the post."),
-    )
-    post = models.ForeignKey(
+    person = fields.reference("registry.Person", _("person"), _("Who holds the post."), related_name="appointments")
+    post = fields.reference(Post, _("post"), _("The post held."), related_name="appointments")
+    capacity = fields.reference(
         Post,
-        on_delete=models.PROTECT,
-        related_name="appointments",
-        verbose_name=_("post"),
-        help_text=_("The post held."),
-    )
-    capacity = models.ForeignKey(
-        Post,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
+        _("capacity"),
+        _("The post by virtue of which the person holds this one (e.g. Director of a department)."),
         related_name="capacity_for",
-        verbose_name=_("capacity"),
-        help_text=_("The post by virtue of which the person holds this one (e.g. Director of a department)."),
+        optional=True,
     )
     start_date = models.DateField(
         verbose_name=_("start date"), help_text=_("First day in post (or the first day a source shows them in it).")
@@ -214,32 +180,24 @@ class Appointment(RegistryModel):
         default=DatePrecision.EXACT,
         blank=False,
     )
-    end_date = models.DateField(
-        null=True, blank=True, verbose_name=_("end date"), help_text=_("Last day in post; null while they hold it.")
-    )
+    end_date = fields.optional_date(_("end date"), _("Last day in post; null while they hold it."))
     end_date_precision = precision_field(
         _("end date precision"),
         _("exact: the real end; attested: the last day a source shows them in post, the end may be later."),
     )
-    end_reason = models.CharField(
-        max_length=255, blank=True, verbose_name=_("end reason"), help_text=_("Why the appointment ended, if known.")
-    )
+    end_reason = fields.text(_("end reason"), _("Why the appointment ended, if known."), optional=True)
     single_seat = models.BooleanField(
         default=True,
         editable=False,
         verbose_name=_("single seat"),
         help_text=_("Copy of post.seats == 1, kept on save, so PostgreSQL can refuse overlapping holders of one seat."),
     )
-    note = models.TextField(
-        blank=True, verbose_name=_("note"), help_text=_("What the sources leave open about this appointment.")
-    )
+    note = fields.prose(_("note"), _("What the sources leave open about this appointment."))
 
     objects = AppointmentQuerySet.as_manager()
-    date_precisions = {"start_date": "start_date_precision", "end_date": "end_date_precision"}
 
     class Meta:
-        verbose_name = _("appointment")
-        verbose_name_plural = _("appointments")
+        verbose_name, verbose_name_plural = _("appointment"), _("appointments")
         ordering = ("post__organization__name", "post__rank", "start_date", "id")
         indexes = [
             # A post's holders on a day, and a person's posts: the dates in the index answer `as_of` without the rows.
@@ -249,21 +207,19 @@ class Appointment(RegistryModel):
             models.Index(fields=("end_date", "start_date"), name="registry_appt_dates"),
         ]
         constraints = [
-            models.UniqueConstraint(
-                fields=("person", "post", "start_date"), name="%(app_label)s_%(class)s_unique_person_post_start"
-            ),
-            ends_after_starts("start_date", "end_date", "%(app_label)s_%(class)s_end_after_start"),
-            precision_goes_with_date("end_date", "end_date_precision", "%(app_label)s_%(class)s_end_precision"),
+            models.UniqueConstraint(fields=("person", "post", "start_date"), name=named("unique_person_post_start")),
+            ends_after_starts("start_date", "end_date", named("end_after_start")),
+            precision_goes_with_date("end_date", "end_date_precision", named("end_precision")),
             refused_unless(
                 "start_date_precision",
                 ~Q(start_date_precision=""),
-                "%(app_label)s_%(class)s_start_precision",
+                named("start_precision"),
                 "start_date_precision is required.",
             ),
-            refused_unless(
+            refused_when_equal(
                 "capacity",
-                ~Q(capacity=models.F("post")),
-                "%(app_label)s_%(class)s_capacity_not_post",
+                "post",
+                named("capacity_not_post"),
                 "The capacity is another post than the one held.",
             ),
         ]

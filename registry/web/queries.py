@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from operator import attrgetter
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Model, Q
+from django.db.models import Max, Model, OuterRef, Q, Subquery
+from django.urls import reverse
 
 from registry.choices import PostRole
 from registry.models import Appointment, Citation, Document, Duty, Organization, Person, Post
@@ -62,10 +63,16 @@ def organization_tree() -> list[TreeNode]:
 
 @dataclass(frozen=True)
 class Change:
+    """One line of "latest changes": the record as the change left it, what it names, and its page while it exists."""
+
     date: datetime.datetime
     type: str
     model: str
-    record: Model
+    record: Model  # the historical row
+    person: Model | None = None  # an appointment's person, post and body; a post's body
+    post: Model | None = None
+    organization: Model | None = None
+    url: str | None = None
 
 
 #: What the home page lists as "latest changes": the records that have a page of their own, and appointments.
@@ -73,19 +80,70 @@ CHANGE_MODELS = (Organization, Person, Post, Appointment, Document)
 
 
 def latest_changes(limit: int = 10) -> list[Change]:
-    """The newest ``limit`` changes of the records with pages (one query per model, each limited)."""
-    changes = []
+    """The newest ``limit`` changes of the records with pages: one query per model, each limited, and where they
+    name records deleted since (an appointment entered by mistake, then its person), a few more to name those."""
+    rows = []
     for model in CHANGE_MODELS:
-        history = model.history.model.objects.order_by("-history_date", "-history_id")
-        if model is Appointment:
-            history = history.select_related("person", "post__organization")
-        elif model is Post:
-            history = history.select_related("organization")
-        changes.extend(
-            Change(row.history_date, row.history_type, model._meta.model_name, row) for row in history[:limit]
-        )
-    changes.sort(key=lambda change: change.date, reverse=True)
-    return changes[:limit]
+        rows.extend((row, model) for row in newest_history(model)[:limit])
+    rows.sort(key=lambda pair: pair[0].history_date, reverse=True)
+    rows = rows[:limit]
+    deleted = DeletedRecords([row for row, model in rows if model is Appointment], [r for r, m in rows if m is Post])
+    return [describe(row, model, deleted) for row, model in rows]
+
+
+def newest_history(model: type[Model]):
+    """``model``'s history, newest first, with what its line names as it is now (None once deleted)."""
+    history = model.history.model.objects.order_by("-history_date", "-history_id")
+    if model is Appointment:
+        return history.select_related("person", "post__organization")  # outer joins: None once deleted
+    # The record's slug now: its page's address, or None once it is deleted.
+    history = history.annotate(live_slug=Subquery(model.objects.filter(pk=OuterRef("id")).values("slug")[:1]))
+    return history.select_related("organization") if model is Post else history
+
+
+def last_history_rows(model: type[Model], ids) -> dict[int, Model]:
+    """The last history row of each deleted record of ``ids``: the record as it was when deleted (one query)."""
+    if not ids:
+        return {}
+    last = model.history.filter(id__in=set(ids)).values("id").annotate(last=Max("history_id")).values("last")
+    return {row.id: row for row in model.history.filter(history_id__in=last)}
+
+
+class DeletedRecords:
+    """The people, posts and bodies that appointment and post lines name but that are since deleted."""
+
+    def __init__(self, appointments: list, posts: list):
+        self.people = last_history_rows(Person, [row.person_id for row in appointments if row.person is None])
+        self.posts = last_history_rows(Post, [row.post_id for row in appointments if row.post is None])
+        # A deleted post's body usually still exists (a body's posts go before it does): named as it is now.
+        bodies_of_deleted_posts = {post.organization_id for post in self.posts.values()}
+        self.bodies = Organization.objects.in_bulk(bodies_of_deleted_posts)
+        gone = [row.organization_id for row in posts if row.organization is None]
+        self.bodies.update(last_history_rows(Organization, gone + list(bodies_of_deleted_posts - set(self.bodies))))
+
+    def person(self, row) -> Model | None:
+        return row.person or self.people.get(row.person_id)
+
+    def post(self, row) -> Model | None:
+        return row.post or self.posts.get(row.post_id)
+
+    def body_of(self, post) -> Model | None:
+        if post is None:
+            return None
+        # A joined post carries its body (None once deleted); one from history is looked up.
+        return self.bodies.get(post.organization_id) or post.organization
+
+
+def describe(row, model: type[Model], deleted: DeletedRecords) -> Change:
+    """The line of one history row. A deletion is not linked; other lines link to the page while it exists."""
+    common = {"date": row.history_date, "type": row.history_type, "model": model._meta.model_name, "record": row}
+    linked = row.history_type != "-"
+    if model is Appointment:
+        post = deleted.post(row)
+        url = reverse("web:person", args=[row.person.slug]) if linked and row.person is not None else None
+        return Change(**common, person=deleted.person(row), post=post, organization=deleted.body_of(post), url=url)
+    url = reverse(f"web:{common['model']}", args=[row.live_slug]) if linked and row.live_slug else None
+    return Change(**common, organization=deleted.body_of(row) if model is Post else None, url=url)
 
 
 @dataclass(frozen=True)
