@@ -21,7 +21,6 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import models, transaction
 from django.db.models import Prefetch
-from django.utils.text import slugify
 
 from registry import services
 from registry.choices import Honorific
@@ -31,6 +30,7 @@ from registry.models.organizations import Duty, Organization, OrganizationRelati
 from registry.models.people import Person
 from registry.models.posts import Appointment, Portfolio, Post
 from registry.selectors import sources_prefetch
+from registry.text import slugify_vi
 
 SCHEMA_DIR = Path(__file__).resolve().parent / "popolo_schemas"
 SCHEMA_BASE = "http://www.popoloproject.com/schemas/"
@@ -400,11 +400,12 @@ def _messages(error: Exception) -> dict:
 
 
 def _key(value: str, kind: str) -> str:
-    """The slug in a Popolo id: ``person/nguyen-van-a`` -> ``nguyen-van-a``; a foreign id is slugified."""
+    """The slug in a Popolo id: ``person/nguyen-van-a`` -> ``nguyen-van-a``; a foreign id is slugified the Vietnamese
+    way (Django's slugify alone drops đ: ``Được`` would become ``uoc``)."""
     if not isinstance(value, str) or not value:
         raise Refusal({"id": [f"A {kind} needs a string id."]})
     prefix = f"{kind}/"
-    return value[len(prefix) :] if value.startswith(prefix) else slugify(value)
+    return value[len(prefix) :] if value.startswith(prefix) else slugify_vi(value)
 
 
 def _day(value, name: str) -> datetime.date | None:
@@ -414,6 +415,33 @@ def _day(value, name: str) -> datetime.date | None:
         return datetime.date.fromisoformat(value)
     except (TypeError, ValueError) as error:
         raise Refusal({name: [f"Expected a date YYYY-MM-DD, got {value!r}."]}) from error
+
+
+def _optional_id(item: dict) -> str | None:
+    """The id of a membership or relationship, which the registry matches by content: a string, or none at all."""
+    popolo_id = item.get("id")
+    if popolo_id is not None and not isinstance(popolo_id, str):
+        raise Refusal({"id": [f"Expected a string id, got {popolo_id!r}."]})
+    return popolo_id
+
+
+def _listed(item: dict, key: str, name: str | None = None) -> list:
+    """The item's list under ``key`` (left out or empty: no entries); anything but a list is refused as ``name``."""
+    entries = item.get(key) or []
+    if not isinstance(entries, list):
+        raise Refusal({name or key: [f"Expected a list, got {entries!r}."]})
+    return entries
+
+
+def _objects(item: dict, key: str, name: str | None = None) -> list[dict]:
+    """The item's list of objects under ``key`` (sources, identifiers, other names, duties), each checked to be one,
+    so that a stray string or number is refused with its place (``sources.2``) instead of failing the import."""
+    name = name or key
+    entries = _listed(item, key, name)
+    for index, entry in enumerate(entries):
+        if not isinstance(entry, dict):
+            raise Refusal({f"{name}.{index}": [f"Expected an object, got {entry!r}."]})
+    return entries
 
 
 class Importer:
@@ -426,6 +454,9 @@ class Importer:
         self.found: dict[str, models.Model] = {}  # Popolo id -> record, for the references of later records
         self.fresh: set[str] = set()  # ids of the records this import created (changes to them are no updates)
         self._deferred_sources: list[tuple[dict, str]] = []  # documents cite documents: after all are read
+        # The records already in the registry that the file names, by record (a membership may have no id): each is
+        # counted once at the end, as unchanged unless the report has it as updated.
+        self.matched: dict[tuple[type, object], str] = {}
 
     # -- the steps, in an order that lets every reference resolve ----------------------------------------------
 
@@ -439,18 +470,29 @@ class Importer:
         for item in self._items("portfolios"):
             self._step(item, self._portfolio)
         for item in organizations:
-            self._step(item, lambda item: self._organization(item, first_pass=False), report_id=False)
+            self._step(item, lambda item: self._organization(item, first_pass=False))
         for item in self._items("persons"):
             self._step(item, self._person)
         posts = self._items("posts")
         for item in posts:
             self._step(item, lambda item: self._post(item, first_pass=True))
         for item in posts:
-            self._step(item, lambda item: self._post(item, first_pass=False), report_id=False)
+            self._step(item, lambda item: self._post(item, first_pass=False))
         for item in self._items("memberships"):
             self._step(item, self._membership)
         for item in self._items("relationships"):
             self._step(item, self._relationship)
+        self.report.unchanged = self._unchanged()
+
+    def _unchanged(self) -> int:
+        """The records already in the registry that nothing in the file changed (counted once, after every pass:
+        a record's sources, names, identifiers, duties and second-pass references are changes to it too)."""
+        refused = {refusal["id"] for refusal in self.report.refused if isinstance(refusal["id"], str)}
+        return sum(
+            1
+            for popolo_id in self.matched.values()
+            if popolo_id not in self.report.updated and popolo_id not in refused
+        )
 
     def _items(self, name: str) -> list[dict]:
         items = self.document.get(name, [])
@@ -459,15 +501,14 @@ class Importer:
             return []
         return items
 
-    def _step(self, item: dict, write, *, report_id: bool = True) -> None:
+    def _step(self, item: dict, write) -> None:
         """One record in a savepoint: refused alone, so every refusal of the document is reported at once."""
+        # No ProtectedError to catch: an import creates and updates, it never deletes.
         try:
             with transaction.atomic():
                 write(item)
         except (Refusal, ValidationError, ObjectDoesNotExist, services.PreconditionFailed, ValueError) as error:
             self.report.refused.append({"id": item.get("id"), "errors": _messages(error)})
-        except models.ProtectedError as error:
-            self.report.refused.append({"id": item.get("id"), "errors": {"__all__": [str(error.args[0])]}})
 
     def _ref(self, value, kind: str, model: type[models.Model], name: str):
         """The record a reference names: one this import has seen, or one already in the registry."""
@@ -475,6 +516,8 @@ class Importer:
             return MISSING
         if value in (None, ""):
             return None
+        if not isinstance(value, str):  # checked first: a dict or a list cannot even be looked up in self.found
+            raise Refusal({name: [f"Expected a string id like '{kind}/<slug>', got {value!r}."]})
         if value in self.found:
             return self.found[value]
         try:
@@ -485,29 +528,40 @@ class Importer:
     # -- writing one record --------------------------------------------------------------------------------------
 
     def _upsert(self, popolo_id: str, model, existing, values: dict, *, sources=(), count: bool = True):
-        """Create the record, or change the fields that differ; then its identifiers, other names and sources."""
-        values = _resolve(model, values, creating=existing is None)
+        """Create the record, or change the fields that differ; then its sources. ``count``: the pass that first
+        meets the record (a second pass only resolves references to records of the file)."""
+        record, changes = self._save(model, existing, values)
         if existing is None:
-            record = services.record_create(model=model, values=values, reason=self.reason)
             self.fresh.add(popolo_id)
             if count:
                 self.report.created.append(popolo_id)
-        else:
-            changes = {name: value for name, value in values.items() if _differs(existing, name, value)}
-            record = existing
-            if changes:
-                record = services.record_update(instance=existing, changes=changes, reason=self.reason)
-                if popolo_id not in self.fresh:
-                    self.report.updated.setdefault(popolo_id, []).extend(sorted(changes))
-            elif count:
-                self.report.unchanged += 1
+        elif count:
+            self.matched[(model, record.pk)] = popolo_id
+        self._updated(popolo_id, changes)
         self.found[popolo_id] = record
-        self._sources(record, sources, popolo_id)
+        if self._sources(record, sources):
+            self._updated(popolo_id, ["sources"])
         return record
 
-    def _sources(self, record, sources, popolo_id: str) -> None:
+    def _save(self, model, existing, values: dict) -> tuple[models.Model, list[str]]:
+        """Create the record, or change the fields that differ: the record and the changed fields' names."""
+        values = _resolve(model, values, creating=existing is None)
+        if existing is None:
+            return services.record_create(model=model, values=values, reason=self.reason), sorted(values)
+        changes = {name: value for name, value in values.items() if _differs(existing, name, value)}
+        if not changes:
+            return existing, []
+        return services.record_update(instance=existing, changes=changes, reason=self.reason), sorted(changes)
+
+    def _updated(self, popolo_id: str, what: list[str]) -> None:
+        """Report ``what`` changed on a record already in the registry (all of a record this import created is new)."""
+        if what and popolo_id not in self.fresh:
+            self.report.updated.setdefault(popolo_id, []).extend(what)
+
+    def _sources(self, record, sources: list[dict]) -> bool:
+        """Cite the sources the record does not cite yet; whether there were any."""
         new = []
-        for index, source in enumerate(sources or []):
+        for index, source in enumerate(sources):
             document = self._ref(source.get("document_id"), "document", Document, f"sources.{index}.document_id")
             if document is None:
                 raise Refusal({f"sources.{index}": ["A source needs the registry's document_id extension."]})
@@ -516,18 +570,17 @@ class Importer:
                 new.append({"document": document, "quote": quote, "field": cited})
         if new:
             services.citations_add(record=record, sources=new, reason=self.reason)
-            if popolo_id not in self.fresh:
-                self.report.updated.setdefault(popolo_id, []).append("sources")
+        return bool(new)
 
     def _names_and_identifiers(self, record, item: dict, popolo_id: str) -> None:
         content_type = ContentType.objects.get_for_model(record)
         owner = {"content_type": content_type, "object_id": record.pk}
-        for entry in item.get("identifiers") or []:
+        for entry in _objects(item, "identifiers"):
             scheme, identifier = entry.get("scheme") or "", entry.get("identifier") or ""
             existing = Identifier.objects.filter(**owner, scheme=scheme, identifier=identifier).first()
             values = {**owner, "scheme": scheme, "identifier": identifier, "note": entry.get("note", "")}
             self._owned(popolo_id, "identifiers", Identifier, existing, values)
-        for entry in item.get("other_names") or []:
+        for entry in _objects(item, "other_names"):
             name, kind = entry.get("name") or "", entry.get("kind") or "alternate"
             existing = OtherName.objects.filter(**owner, name=name, kind=kind).first()
             values = {
@@ -548,25 +601,18 @@ class Importer:
             self._owned(popolo_id, "other_names", OtherName, existing, values)
 
     def _owned(self, popolo_id: str, what: str, model, existing, values: dict) -> None:
-        values = _resolve(model, values, creating=existing is None)
+        """An identifier or other name of the record: its changes are reported as changes of the record."""
         try:
-            if existing is None:
-                services.record_create(model=model, values=values, reason=self.reason)
-                changed = True
-            else:
-                changes = {k: v for k, v in values.items() if _differs(existing, k, v)}
-                changed = bool(changes)
-                if changes:
-                    services.record_update(instance=existing, changes=changes, reason=self.reason)
+            _, changes = self._save(model, existing, values)
         except ValidationError as error:
             raise Refusal({f"{what}.{name}": messages for name, messages in _messages(error).items()}) from error
-        if changed and popolo_id not in self.fresh:
-            self.report.updated.setdefault(popolo_id, []).append(what)
+        if changes:
+            self._updated(popolo_id, [what])
 
     def _match(self, model, kind: str, item: dict):
         """An existing record: by any of the item's identifiers first, else by slug."""
         content_type = ContentType.objects.get_for_model(model)
-        for entry in item.get("identifiers") or []:
+        for entry in _objects(item, "identifiers"):
             found = Identifier.objects.filter(
                 content_type=content_type, scheme=entry.get("scheme") or "", identifier=entry.get("identifier") or ""
             ).first()
@@ -604,21 +650,29 @@ class Importer:
         if "legal_basis" in item:
             legal_basis = [
                 self._ref(ref, "document", Document, f"legal_basis.{i}")
-                for i, ref in enumerate(item["legal_basis"] or [])
+                for i, ref in enumerate(_listed(item, "legal_basis"))
             ]
         values = {
             "parent": self._ref(item.get("parent_id", MISSING), "organization", Organization, "parent_id"),
             "legal_basis": legal_basis,
         }
-        self._upsert(popolo_id, Organization, record, values, sources=item.get("sources"), count=False)
-        for duty in item.get("duties") or []:
-            existing = Duty.objects.filter(organization=record, order=duty.get("order")).first()
-            values = {"organization": record, "order": duty.get("order"), "text": duty.get("text") or ""}
-            values["text_en"] = duty.get("text_en", "")
-            duty_id = f"{popolo_id}#duty-{duty.get('order')}"
-            self._upsert(duty_id, Duty, existing, values, sources=duty.get("sources"), count=False)
-            if existing is None and popolo_id not in self.fresh:
-                self.report.updated.setdefault(popolo_id, []).append("duties")
+        self._upsert(popolo_id, Organization, record, values, sources=_objects(item, "sources"), count=False)
+        for index, duty in enumerate(_objects(item, "duties")):
+            self._duty(record, popolo_id, duty, f"duties.{index}")
+
+    def _duty(self, organization: Organization, popolo_id: str, duty: dict, name: str) -> None:
+        """One duty, matched by its order; a duty has no Popolo id, so its changes are its organization's."""
+        existing = Duty.objects.filter(organization=organization, order=duty.get("order")).first()
+        values = {
+            "organization": organization,
+            "order": duty.get("order"),
+            "text": _opt(duty, "text"),
+            "text_en": _opt(duty, "text_en"),
+        }
+        record, changes = self._save(Duty, existing, values)
+        cited = self._sources(record, _objects(duty, "sources", f"{name}.sources"))
+        if changes or cited:
+            self._updated(popolo_id, ["duties"])
 
     def _portfolio(self, item: dict) -> None:
         popolo_id = item.get("id")
@@ -628,7 +682,7 @@ class Importer:
             "name": _opt(item, "name"),
             "name_en": _opt(item, "name_en"),
         }
-        self._upsert(popolo_id, Portfolio, existing, values, sources=item.get("sources"))
+        self._upsert(popolo_id, Portfolio, existing, values, sources=_objects(item, "sources"))
 
     def _document(self, item: dict) -> None:
         popolo_id = item.get("id")
@@ -670,7 +724,7 @@ class Importer:
             "given_name": _opt(item, "given_name"),
             "honorific": honorific,
         }
-        record = self._upsert(popolo_id, Person, existing, values, sources=item.get("sources"))
+        record = self._upsert(popolo_id, Person, existing, values, sources=_objects(item, "sources"))
         self._names_and_identifiers(record, item, popolo_id)
 
     def _post(self, item: dict, *, first_pass: bool) -> None:
@@ -684,23 +738,26 @@ class Importer:
             return
         slug = item.get("slug") or _key(popolo_id, "post")
         existing = Post.objects.filter(slug=slug).first()
+        organization = self._ref(item.get("organization_id", MISSING), "organization", Organization, "organization_id")
+        if existing is None and organization in (MISSING, None):
+            raise Refusal({"organization_id": ["A new post needs an organization_id."]})
         values = {
             "slug": slug,
-            "organization": self._ref(item.get("organization_id"), "organization", Organization, "organization_id"),
+            "organization": organization,
             "label": _opt(item, "label"),
             "label_en": _opt(item, "label_en")
             if "label_en" in item or "other_label" not in item
-            else next(iter(item["other_label"] or []), ""),
+            else next(iter(_listed(item, "other_label")), ""),
             "role": _opt(item, "role"),
             "rank": _opt(item, "rank"),
             "seats": _opt(item, "seats"),
             "portfolio": self._ref(item.get("portfolio_id", MISSING), "portfolio", Portfolio, "portfolio_id"),
             "standing": _opt(item, "standing"),
         }
-        self._upsert(popolo_id, Post, existing, values, sources=item.get("sources"))
+        self._upsert(popolo_id, Post, existing, values, sources=_objects(item, "sources"))
 
     def _membership(self, item: dict) -> None:
-        popolo_id = item.get("id")
+        popolo_id = _optional_id(item)
         person = self._ref(item.get("person_id"), "person", Person, "person_id")
         post = self._ref(item.get("post_id"), "post", Post, "post_id")
         if person is None or post is None:
@@ -722,10 +779,10 @@ class Importer:
         _default_precisions(values, ("end_date",))
         if existing is None:
             values.update(person=person, post=post, start_date=start)
-        self._upsert(popolo_id, Appointment, existing, values, sources=item.get("sources"))
+        self._upsert(popolo_id, Appointment, existing, values, sources=_objects(item, "sources"))
 
     def _relationship(self, item: dict) -> None:
-        popolo_id = item.get("id")
+        popolo_id = _optional_id(item)
         subject = self._ref(item.get("subject_id"), "organization", Organization, "subject_id")
         target = self._ref(item.get("object_id"), "organization", Organization, "object_id")
         kind = item.get("kind") or ""
@@ -743,13 +800,18 @@ class Importer:
             "description_en": _opt(item, "description_en"),
         }
         _default_precisions(values, ("start_date", "end_date"))
-        self._upsert(popolo_id, OrganizationRelationship, existing, values, sources=item.get("sources"))
+        self._upsert(popolo_id, OrganizationRelationship, existing, values, sources=_objects(item, "sources"))
 
     def document_sources(self) -> None:
         """The sources of documents, once every document of the file exists."""
         for item, popolo_id in self._deferred_sources:
             if popolo_id in self.found:
-                self._step(item, lambda item, pid=popolo_id: self._sources(self.found[pid], item.get("sources"), pid))
+                self._step(item, lambda item, pid=popolo_id: self._document_sources(item, pid))
+
+    def _document_sources(self, item: dict, popolo_id: str) -> None:
+        """A document's sources, reported as a change of the document when any is new."""
+        if self._sources(self.found[popolo_id], _objects(item, "sources")):
+            self._updated(popolo_id, ["sources"])
 
 
 MISSING = object()

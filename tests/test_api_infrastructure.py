@@ -194,11 +194,12 @@ def test_a_window_that_ends_mid_count_starts_a_new_one(monkeypatch):
     assert window.allowed
 
 
-def test_a_window_that_keeps_ending_lets_the_request_through(monkeypatch):
+def test_a_window_that_keeps_ending_lets_the_request_through_and_says_so(monkeypatch, caplog):
     racing = WindowEndsBetweenAddAndIncr(times=3)
     monkeypatch.setattr(throttling, "cache", racing)
     assert hit(fresh_key(), 5, 60) is None
     assert racing.expired == 3
+    assert "kept ending mid-count: request let through" in caplog.text
 
 
 def test_the_tightest_window_of_a_request_is_the_one_remembered():
@@ -318,15 +319,19 @@ def test_a_404_keeps_its_message_or_says_not_found():
     assert handled(Http404()).data["detail"] == "Not found."
 
 
-def test_a_protected_delete_names_at_most_five_referencing_records_sorted():
-    referencing = ["Sở E", "Sở B", "Sở A", "Sở A", "Sở D", "Sở C", "Sở F"]
+def test_a_protected_delete_names_the_first_five_referencing_records_in_order_and_counts_the_rest():
+    referencing = ["Sở E", "Sở B", "Sở A", "Sở A", "Sở D", "Sở C", "Sở G", "Sở F"]
     for error in (ProtectedError("protected", referencing), RestrictedError("restricted", set(referencing[:2]))):
         response = handled(error)
         assert response.status_code == 409
         assert response.data["code"] == "protected"
     detail = handled(ProtectedError("protected", referencing)).data["detail"]
-    assert detail == "This record is still referenced and cannot be deleted: Sở A, Sở B, Sở D, Sở E."
-    assert "Sở F" not in detail and "Sở C" not in detail
+    assert detail == "This record is still referenced and cannot be deleted: Sở A, Sở B, Sở C, Sở D, Sở E and 2 more."
+
+
+def test_a_protected_delete_with_few_referencing_records_names_them_all():
+    detail = handled(RestrictedError("restricted", {"Sở B", "Sở A"})).data["detail"]
+    assert detail == "This record is still referenced and cannot be deleted: Sở A, Sở B."
 
 
 def test_a_database_rule_broken_is_a_conflict_without_the_drivers_words(caplog):

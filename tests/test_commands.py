@@ -149,9 +149,11 @@ def test_import_prints_each_refused_record_and_fails(tmp_path):
 # --- export_popolo ------------------------------------------------------------------------------------------------
 
 
-def test_export_validate_needs_an_output_file(capsys):
-    refused("export_popolo", "--validate", match=r"^--validate needs --output\.$")
-    assert json.loads(capsys.readouterr().out)["meta"]["format"] == "popolo"  # written first, then refused
+def test_export_validate_needs_an_output_file_and_writes_nothing_without_one(capsys):
+    out = StringIO()
+    with pytest.raises(CommandError, match=r"^--validate needs --output\.$"):
+        call_command("export_popolo", "--validate", stdout=out, stderr=StringIO())
+    assert (out.getvalue(), capsys.readouterr().out) == ("", "")
 
 
 def test_export_refuses_a_day_that_is_not_iso_8601(tmp_path):
@@ -169,10 +171,10 @@ def test_export_to_a_file_reports_its_size_and_the_day(tmp_path):
     assert document == popolo.export(datetime.date(2024, 12, 13))
 
 
-def test_export_to_standard_output_is_the_document(capsys):
-    _, stderr = run("export_popolo")  # the command writes to sys.stdout itself, not to the stdout it is given
-    assert json.loads(capsys.readouterr().out) == popolo.export()
-    assert stderr == ""  # nothing about a file
+def test_export_to_standard_output_is_the_document_on_the_stdout_it_is_given(capsys):
+    stdout, stderr = run("export_popolo")
+    assert json.loads(stdout) == popolo.export()
+    assert (stderr, capsys.readouterr().out) == ("", "")  # nothing about a file, nothing around the given stdout
 
 
 def test_export_validate_names_each_schema_violation(tmp_path):

@@ -9,7 +9,19 @@ from django.contrib.contenttypes.models import ContentType
 
 from registry import popolo, services
 from registry.choices import Honorific
-from registry.models import Appointment, Citation, Duty, Identifier, Organization, OtherName, Person, Portfolio, Post
+from registry.models import (
+    Appointment,
+    Change,
+    Citation,
+    Duty,
+    Identifier,
+    Organization,
+    OrganizationRelationship,
+    OtherName,
+    Person,
+    Portfolio,
+    Post,
+)
 from tests.factories import OrganizationFactory, PersonFactory, PostFactory
 
 pytestmark = pytest.mark.django_db
@@ -130,6 +142,16 @@ def test_a_membership_needs_a_person_and_a_post(left_out):
     }
 
 
+@pytest.mark.parametrize("popolo_id", [{"slug": "x"}, ["membership/test"], 7])
+@pytest.mark.parametrize("name", ["memberships", "relationships"])
+def test_a_membership_or_relationship_id_that_is_not_a_string_is_refused(name, popolo_id):
+    appointments, relationships = Appointment.objects.count(), OrganizationRelationship.objects.count()
+    item = {**seeded_membership(), "id": popolo_id}
+    report = popolo.import_document({name: [item]}, reason="test")
+    assert report.refused == [{"id": popolo_id, "errors": {"id": [f"Expected a string id, got {popolo_id!r}."]}}]
+    assert (Appointment.objects.count(), OrganizationRelationship.objects.count()) == (appointments, relationships)
+
+
 @pytest.mark.parametrize("start_date", [None, ""])
 def test_a_membership_needs_a_start_date(start_date):
     membership = {**seeded_membership(), "start_date": start_date}
@@ -233,6 +255,45 @@ def test_every_refused_record_is_reported_at_once_and_the_good_ones_are_not_writ
     assert set(errors) == {1, "person/nguoi-xau", "membership/test"}
     assert not Portfolio.objects.filter(slug="tot").exists()
     assert not Person.objects.filter(slug__in=["nguoi-tot", "nguoi-xau"]).exists()
+
+
+@pytest.mark.parametrize("value", [{"x": 1}, ["organization/ubnd-tp-hcm"], 7])
+def test_a_reference_that_is_not_a_string_is_refused_with_its_field(value):
+    organization = OrganizationFactory()
+    errors = refusals({"organizations": [{"id": f"organization/{organization.slug}", "parent_id": value}]})
+    assert errors == {
+        f"organization/{organization.slug}": {
+            "parent_id": [f"Expected a string id like 'organization/<slug>', got {value!r}."]
+        }
+    }
+    assert Organization.objects.get(pk=organization.pk).parent is None
+
+
+@pytest.mark.parametrize(
+    ("key", "entries", "field", "message"),
+    [
+        ("sources", ["document/art-2025-12-15"], "sources.0", "Expected an object, got 'document/art-2025-12-15'."),
+        ("identifiers", [{"scheme": "wikidata", "identifier": "Q1"}, 7], "identifiers.1", "Expected an object, got 7."),
+        ("other_names", ["Tên khác"], "other_names.0", "Expected an object, got 'Tên khác'."),
+        ("duties", [["Tham mưu"]], "duties.0", "Expected an object, got ['Tham mưu']."),
+        ("sources", "document/art-2025-12-15", "sources", "Expected a list, got 'document/art-2025-12-15'."),
+        ("identifiers", {"scheme": "wikidata"}, "identifiers", "Expected a list, got {'scheme': 'wikidata'}."),
+    ],
+)
+def test_an_entry_of_a_list_that_is_not_an_object_is_refused_with_its_field(key, entries, field, message):
+    organization = OrganizationFactory()
+    changes = Change.objects.count()
+    item = {"id": f"organization/{organization.slug}", "name": "Tên mới", key: entries}
+    assert refusals({"organizations": [item]}) == {item["id"]: {field: [message]}}
+    assert Organization.objects.get(pk=organization.pk).name == organization.name
+    assert Change.objects.count() == changes
+
+
+def test_a_source_of_a_duty_that_is_not_an_object_is_refused_with_its_place():
+    organization = OrganizationFactory()
+    item = {"id": f"organization/{organization.slug}", "duties": [{"order": 1, "text": "Làm", "sources": [3]}]}
+    assert refusals({"organizations": [item]}) == {item["id"]: {"duties.0.sources.0": ["Expected an object, got 3."]}}
+    assert not Duty.objects.filter(organization=organization).exists()
 
 
 # --- edge cases of a good file -----------------------------------------------------------------------------------
@@ -395,3 +456,6 @@ def test_the_report_as_a_dict_says_whether_it_was_applied():
         "refused": [],
     }
     assert not Portfolio.objects.filter(slug="thu").exists()
+
+
+# --- export_popolo: what it writes and what it refuses -----------------------------------------------------------

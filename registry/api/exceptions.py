@@ -86,6 +86,13 @@ def error_body(status_code: int, code: str, errors: list[dict]) -> dict:
     return {"status": status_code, "code": code, "detail": detail, "errors": errors}
 
 
+def name_some(records, most: int = 5) -> str:
+    """The first few records that block a deletion, by name in order, and how many more there are."""
+    names = sorted({str(record) for record in records})
+    shown = ", ".join(names[:most])
+    return f"{shown} and {len(names) - most} more" if len(names) > most else shown
+
+
 def _as_drf_exception(exc):
     if isinstance(exc, PreconditionFailed):
         return Stale(exc.etag)
@@ -101,15 +108,10 @@ def _as_drf_exception(exc):
     if isinstance(exc, PermissionDenied):
         return exceptions.PermissionDenied()
     if isinstance(exc, (ProtectedError, RestrictedError)):
-        names = sorted(
-            {
-                str(obj)
-                for obj in list(exc.protected_objects if isinstance(exc, ProtectedError) else exc.restricted_objects)[
-                    :5
-                ]
-            }
+        referrers = exc.protected_objects if isinstance(exc, ProtectedError) else exc.restricted_objects
+        return Conflict(
+            f"This record is still referenced and cannot be deleted: {name_some(referrers)}.", code="protected"
         )
-        return Conflict(f"This record is still referenced and cannot be deleted: {', '.join(names)}.", code="protected")
     if isinstance(exc, IntegrityError):
         logger.info("integrity error answered with 409: %s", exc)
         return Conflict(

@@ -82,6 +82,7 @@ def hit(key: str, limit: int, duration: int, *, peek: bool = False) -> Window | 
                 except ValueError:  # the window ended between add and incr: start a new one
                     continue
             else:
+                logger.warning("rate-limit window of %s kept ending mid-count: request let through", key)
                 return None
             started = cache.get(start_key, now)
     except Exception:

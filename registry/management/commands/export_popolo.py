@@ -1,6 +1,5 @@
 import datetime
 import json
-import sys
 import time
 from pathlib import Path
 
@@ -23,25 +22,35 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
+        output = options["output"]
+        if options["validate"] and not output:
+            # Refused before streaming: validation reads the written file back, and a refusal after the whole
+            # document was written to standard output would leave a consumer with a document and a failure.
+            raise CommandError("--validate needs --output.")
         started = time.perf_counter()
-        size = 0
-        out = options["output"].open("w", encoding="utf-8") if options["output"] else sys.stdout
-        try:
-            for piece in popolo.stream(options["as_of"]):
-                out.write(piece)
-                size += len(piece.encode("utf-8"))
-        finally:
-            if options["output"]:
-                out.close()
-        elapsed = time.perf_counter() - started
-        if options["output"]:
-            self.stderr.write(f"wrote {options['output']}: {size} bytes in {elapsed:.2f} s")
+        if output:
+            with output.open("w", encoding="utf-8") as out:
+                size = self._stream(options["as_of"], out.write)
+            elapsed = time.perf_counter() - started
+            self.stderr.write(f"wrote {output}: {size} bytes in {elapsed:.2f} s")
+        else:
+            # self.stdout, not sys.stdout: call_command(stdout=...) captures it; ending="" keeps the pieces joined.
+            self._stream(options["as_of"], lambda piece: self.stdout.write(piece, ending=""))
         if options["validate"]:
-            if not options["output"]:
-                raise CommandError("--validate needs --output.")
-            problems = popolo.validate(json.loads(options["output"].read_text(encoding="utf-8")))
-            for problem in problems:
-                self.stderr.write(problem)
-            if problems:
-                raise CommandError(f"{len(problems)} Popolo schema violation(s).")
-            self.stderr.write("valid against the Popolo 1.0.1 schemas")
+            self._validate(output)
+
+    def _stream(self, as_of: datetime.date | None, write) -> int:
+        """Write the document piece by piece; its size in bytes."""
+        size = 0
+        for piece in popolo.stream(as_of):
+            write(piece)
+            size += len(piece.encode("utf-8"))
+        return size
+
+    def _validate(self, path: Path) -> None:
+        problems = popolo.validate(json.loads(path.read_text(encoding="utf-8")))
+        for problem in problems:
+            self.stderr.write(problem)
+        if problems:
+            raise CommandError(f"{len(problems)} Popolo schema violation(s).")
+        self.stderr.write("valid against the Popolo 1.0.1 schemas")
