@@ -426,8 +426,10 @@ def _optional_id(item: dict) -> str | None:
 
 
 def _listed(item: dict, key: str, name: str | None = None) -> list:
-    """The item's list under ``key`` (left out or empty: no entries); anything but a list is refused as ``name``."""
-    entries = item.get(key) or []
+    """The item's list under ``key`` (left out or null: no entries); anything but a list is refused as ``name``."""
+    entries = item.get(key)
+    if entries is None:
+        return []
     if not isinstance(entries, list):
         raise Refusal({name or key: [f"Expected a list, got {entries!r}."]})
     return entries

@@ -278,6 +278,8 @@ def test_a_reference_that_is_not_a_string_is_refused_with_its_field(value):
         ("duties", [["Tham mưu"]], "duties.0", "Expected an object, got ['Tham mưu']."),
         ("sources", "document/art-2025-12-15", "sources", "Expected a list, got 'document/art-2025-12-15'."),
         ("identifiers", {"scheme": "wikidata"}, "identifiers", "Expected a list, got {'scheme': 'wikidata'}."),
+        ("other_names", "", "other_names", "Expected a list, got ''."),
+        ("duties", 0, "duties", "Expected a list, got 0."),
     ],
 )
 def test_an_entry_of_a_list_that_is_not_an_object_is_refused_with_its_field(key, entries, field, message):

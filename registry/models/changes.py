@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from registry.choices import ChangeType
 from registry.models import fields
+from registry.models.base import named
 
 
 class Change(models.Model):
@@ -67,7 +68,7 @@ class SeedBaseline(models.Model):
     class Meta:
         verbose_name, verbose_name_plural = _("seed baseline"), _("seed baselines")
         ordering = ("model", "key")
-        constraints = [models.UniqueConstraint(fields=("model", "key"), name="registry_seedbaseline_unique_key")]
+        constraints = [models.UniqueConstraint(fields=("model", "key"), name=named("unique_key"))]
 
     def __str__(self) -> str:
         return f"{self.model} {self.key}"
@@ -98,7 +99,7 @@ class RegistryRevision(models.Model):
         verbose_name, verbose_name_plural = _("registry revision"), _("registry revisions")
         ordering = ("id",)
         constraints = [
-            models.CheckConstraint(condition=models.Q(id=1), name="registry_registryrevision_single_row"),
+            models.CheckConstraint(condition=models.Q(id=1), name=named("single_row")),
         ]
 
     def __str__(self) -> str:
