@@ -42,6 +42,7 @@ test-browser:
 lint: install-dev
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(VENV)/bin/lint-imports
 
 # Regenerate the committed contract after an API change (tests fail while it differs from the served schema).
 openapi: install-dev

@@ -1,4 +1,4 @@
-"""The change feed at a million entries (PostgreSQL): one query per page, a range on the (txid, id) index.
+"""The change feed at a million entries (PostgreSQL): one query per page, a range on the position index.
 
 Fills an EMPTY registry database with synthetic feed entries (SQL generate_series, ~1 s per 100,000), then prints the
 plan and time of a page read at the start, the middle and the end. Usage:
@@ -22,15 +22,14 @@ django.setup()
 
 from django.db import connection  # noqa: E402
 
-from registry import feed  # noqa: E402
+from registry.changes import feed  # noqa: E402
 from registry.models import Change  # noqa: E402
 
 FILL = """
-WITH settled AS (SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint - 2 AS below)
-INSERT INTO registry_change (txid, model, object_id, type, date, "user", reason, fields, data)
-SELECT 1 + n * settled.below / %s, 'person', n, 'changed', now(), 'bench', '', '["name"]'::jsonb,
+INSERT INTO registry_change (position, model, object_id, type, date, "user", reason, fields, data)
+SELECT n, 'person', n, 'changed', now(), 'bench', '', '["name"]'::jsonb,
        jsonb_build_object('id', n, 'name', 'Người ' || n)
-FROM generate_series(1, %s) AS n, settled
+FROM generate_series(1, %s) AS n
 """
 
 
@@ -39,14 +38,14 @@ def main(entries: int) -> None:
     if not Change.objects.exists():
         started = time.perf_counter()
         with connection.cursor() as cursor:
-            cursor.execute(FILL, [entries, entries])
+            cursor.execute(FILL, [entries])
             cursor.execute("ANALYZE registry_change")
         print(f"filled {entries:,} entries in {time.perf_counter() - started:.1f} s")
     total = Change.objects.count()
-    ordered = Change.objects.order_by("txid", "id").values_list("txid", "id")
+    ordered = Change.objects.order_by("position").values_list("position", flat=True)
     middle, near_end = ordered[total // 2], ordered[max(total - 50, 0)]
     for label, position in (("first page", None), ("middle", middle), ("last page", near_end)):
-        start = None if position is None else feed.Position(*position)
+        start = None if position is None else feed.Position(position)
         query = feed.page(start, 100)
         with connection.cursor() as cursor:
             sql, params = query.query.sql_with_params()

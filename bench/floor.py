@@ -12,7 +12,8 @@ from django.conf import settings
 from django.http import Http404, HttpResponse, JsonResponse
 from django.urls import path
 
-from registry import clock, feed
+from registry import clock
+from registry.changes import feed
 from registry.choices import RelationshipKind
 from registry.models import Appointment, Duty, Organization, OrganizationRelationship, Person, Post
 
@@ -35,7 +36,7 @@ APPOINTMENT_FIELDS = (
     "end_date_precision", "end_reason", "note", "created", "updated",
 )  # fmt: skip
 PERSON_FIELDS = ("id", "slug", "name", "family_name", "given_name", "honorific", "created", "updated")
-CHANGE_FIELDS = ("id", "txid", "model", "object_id", "date", "type", "reason", "fields", "data")
+CHANGE_FIELDS = ("id", "position", "model", "object_id", "date", "type", "reason", "fields", "data")
 
 
 def page_size(request) -> int:
@@ -134,7 +135,7 @@ def changes(request):
     limit = int(request.GET.get("limit", 100))
     rows = list(feed.page(start, limit).values(*CHANGE_FIELDS))
     last = rows[-1] if rows else None
-    return JsonResponse({"results": rows, "next_cursor": last and feed.Position(last["txid"], last["id"]).encode()})
+    return JsonResponse({"results": rows, "next_cursor": last and feed.Position(last["position"]).encode()})
 
 
 _schema: dict = {}

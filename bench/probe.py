@@ -26,7 +26,8 @@ from django.db.models import Count  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from registry import clock, feed  # noqa: E402
+from registry import clock  # noqa: E402
+from registry.changes import feed  # noqa: E402
 from registry.models import Appointment, Change, Organization, Person, Post  # noqa: E402
 
 #: Tables whose Seq Scan is a finding at national scale (they grow with the registry's history).
@@ -44,9 +45,9 @@ def pick() -> dict:
     past = starts[total // 2] if total else clock.today()
     if past >= clock.today():
         past = clock.today().replace(year=clock.today().year - 1)
-    entries = feed.settled().order_by("txid", "id").values_list("txid", "id")
+    entries = feed.settled().order_by("position").values_list("position", flat=True)
     size = entries.count()
-    cursor = feed.Position(*entries[size // 2]).encode() if size else None
+    cursor = feed.Position(entries[size // 2]).encode() if size else None
     return {
         "organization": body,
         "person": person.first(),
@@ -76,7 +77,7 @@ def endpoints(p: dict) -> list[dict]:
     return [{"name": name, "registry": f"/api/v1/{rest}", "floor": f"/floor/{rest}"} for name, rest in paths]
 
 
-#: Asks for an answer built for this request, not a kept copy (registry/caching.py): the probe measures the work.
+#: Asks for an answer built for this request, not a kept copy (registry/http/caching.py): the probe measures the work.
 FRESH = {"HTTP_CACHE_CONTROL": "no-cache"}
 
 

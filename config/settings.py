@@ -8,11 +8,12 @@ import warnings
 from datetime import timedelta
 from pathlib import Path
 
+import corsheaders.defaults
 import dj_database_url
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
-from registry.security import secret_key_problem
+from registry.http.security import secret_key_problem
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -67,7 +68,21 @@ SESSION_COOKIE_HTTPONLY = True
 # --- CORS: browsers on these origins may call the API --------------------------------------------------------------
 CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS", "")
 CORS_URLS_REGEX = r"^/api/.*$"
-CORS_EXPOSE_HEADERS = ["X-Request-ID", "Retry-After", "RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset"]
+# Conditional reads and writes (If-None-Match, If-Match) and the key header (Authorization) besides the defaults.
+CORS_ALLOW_HEADERS = (*corsheaders.defaults.default_headers, "if-match", "if-none-match")
+# What a script may read of an answer: validators for the conditional requests, the limits, the count's exactness.
+CORS_EXPOSE_HEADERS = [
+    "ETag",
+    "Last-Modified",
+    "Retry-After",
+    "RateLimit-Limit",
+    "RateLimit-Remaining",
+    "RateLimit-Reset",
+    "Count-Exact",
+    "Content-Disposition",
+    "Content-Language",
+    "X-Request-ID",
+]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -83,32 +98,32 @@ INSTALLED_APPS = [
     "rest_framework_api_key",
     "simple_history",
     "corsheaders",
-    "axes",
+    "registry.apps.LockoutsConfig",  # django-axes, named for the desk
     "registry",
 ]
 
 MIDDLEWARE = [
     # First: every response, even a refused one, carries the request id and is logged.
-    "registry.observability.RequestIdMiddleware",
+    "registry.http.observability.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Outside the CSP middleware, which reads the HTML it would otherwise find compressed.
-    "registry.caching.CompressLargeAnswersMiddleware",
-    "registry.security.ContentSecurityPolicyMiddleware",
+    "registry.http.caching.CompressLargeAnswersMiddleware",
+    "registry.http.security.ContentSecurityPolicyMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "registry.api.throttling.AuthFailureThrottleMiddleware",
     "registry.api.throttling.RateLimitHeadersMiddleware",
-    "registry.routers.PrimaryAfterWriteMiddleware",
-    "registry.middleware.RefuseNulBytesMiddleware",
-    "registry.middleware.RequestLimitsMiddleware",
+    "registry.http.routers.PrimaryAfterWriteMiddleware",
+    "registry.http.middleware.RefuseNulBytesMiddleware",
+    "registry.http.middleware.RequestLimitsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    # The admin in Vietnamese (or English on its switch); the API and its schema stay English (registry/language.py).
-    "registry.language.AdminLocaleMiddleware",
+    # The admin in Vietnamese (or English on its switch); the API and its schema stay English (http/language.py).
+    "registry.http.language.AdminLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    # ETag/Last-Modified on reads of the API and the pages, and their 304s (registry/caching.py).
-    "registry.caching.ConditionalReadMiddleware",
+    # ETag/Last-Modified on reads of the API and the pages, and their 304s (registry/http/caching.py).
+    "registry.http.caching.ConditionalReadMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -151,14 +166,18 @@ def database_from_env(url: str) -> dict:
 
 
 DATABASES = {"default": database_from_env(env.str("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"))}
-# The largest request body (bytes); larger ones are a 413 (registry.middleware.RequestLimitsMiddleware).
+# The largest request body (bytes); larger ones are a 413 (registry.http.middleware.RequestLimitsMiddleware).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1_000_000
+# import_popolo refuses, before reading anything into the registry, a file larger than this (bytes) or with more
+# records than this: its one transaction holds the write lock while it writes (15-40 records a second measured).
+POPOLO_IMPORT_MAX_BYTES = env.int("POPOLO_IMPORT_MAX_BYTES", default=50_000_000)
+POPOLO_IMPORT_MAX_RECORDS = env.int("POPOLO_IMPORT_MAX_RECORDS", default=2_000)
 # Reads go to a replica when one is configured; writes, and every read of a request that writes, go to the primary.
 DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
 if DATABASE_REPLICA_URL:
     DATABASES["replica"] = database_from_env(DATABASE_REPLICA_URL)
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
-    DATABASE_ROUTERS = ["registry.routers.PrimaryReplicaRouter"]
+    DATABASE_ROUTERS = ["registry.http.routers.PrimaryReplicaRouter"]
 
 # --- Shared state: throttle counters (and the cache) live in Redis when REDIS_URL is set -----------------------------
 # Without Redis each process counts on its own: fine for one process (`make run`), not for several workers or hosts.
@@ -166,15 +185,21 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Fails soft (registry/http/failsoft_cache.py): Redis down or slow costs at most the short timeouts below,
+            # once per CACHE_RETRY_SECONDS, and answers are computed as if the cache were empty.
+            "BACKEND": "registry.http.failsoft_cache.FailSoftRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="registry"),
-            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+            "OPTIONS": {
+                "socket_connect_timeout": env.float("CACHE_CONNECT_TIMEOUT", default=0.25),
+                "socket_timeout": env.float("CACHE_TIMEOUT", default=0.25),
+                "retry_seconds": env.float("CACHE_RETRY_SECONDS", default=5),
+            },
         }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-# Rendered API answers, kept under their validator (registry/caching.py): a write changes every key, so a kept answer
+# Rendered API answers, kept under their validator (http/caching.py): a write changes every key, so a kept answer
 # is never stale. In Redis with the rest when REDIS_URL is set, else in each process's memory (a bounded number).
 ANSWER_CACHE_SECONDS = env.int("ANSWER_CACHE_SECONDS", default=300)
 ANSWER_CACHE_MAX_BYTES = env.int("ANSWER_CACHE_MAX_BYTES", default=1_000_000)
@@ -193,7 +218,7 @@ AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contri
 AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=60))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_CLIENT_IP_CALLABLE = "registry.api.throttling.client_ip"
+AXES_CLIENT_IP_CALLABLE = "registry.http.clients.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_HTTP_RESPONSE_CODE = 429
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -205,7 +230,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# The admin is Vietnamese by default, English on its switch; the API stays English (registry/language.py).
+# The admin is Vietnamese by default, English on its switch; the API stays English (registry/http/language.py).
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "registry" / "locale"]
@@ -257,10 +282,16 @@ REST_FRAMEWORK = {
     "DATE_FORMAT": "iso-8601",
 }
 
-# --- Webhooks (registry/webhooks.py; the worker is `manage.py deliver_webhooks`) -------------------------------------
+# --- Webhooks (changes/webhooks.py; the worker is `manage.py deliver_webhooks`) ------------------------------
 # Hosts webhook URLs may point at: exact names, or ".example.vn" for a domain and its sub-domains. None by default.
 WEBHOOK_ALLOWED_HOSTS = env_list("WEBHOOK_ALLOWED_HOSTS", "")
-# Retry after BASE * 2^(failures-1) seconds, at most MAX; each attempt waits at most TIMEOUT seconds for an answer.
+# Ports they may name (the scheme's default when the URL names none): an allowed host's database port is not a webhook.
+WEBHOOK_ALLOWED_PORTS = [int(port) for port in env_list("WEBHOOK_ALLOWED_PORTS", "443,80")]
+# Off: an address that is loopback, private or link-local is refused, whatever name resolved to it (DNS rebinding).
+WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env_bool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", False)
+# Fernet keys sealing the endpoints' secrets at rest (the first seals, all open); none: one derived from SECRET_KEY.
+WEBHOOK_SECRET_KEY = env_list("WEBHOOK_SECRET_KEY", "")
+# Retry after BASE * 2^(failures-1) seconds, at most MAX; each attempt takes at most TIMEOUT seconds in all.
 WEBHOOK_BACKOFF_BASE = env.float("WEBHOOK_BACKOFF_BASE", default=10.0)
 WEBHOOK_BACKOFF_MAX = env.float("WEBHOOK_BACKOFF_MAX", default=3600.0)
 WEBHOOK_TIMEOUT = env.float("WEBHOOK_TIMEOUT", default=10.0)
@@ -270,6 +301,8 @@ SIMPLE_HISTORY_REVERT_DISABLED = True
 
 # Anonymous clients may read the registry unless this is turned off; they never write.
 REGISTRY_ANONYMOUS_READ = env_bool("ANONYMOUS_READ", True)
+# A record that holds today is "stale" when its newest confirming document is older than this (selectors/evidence.py).
+STALE_AFTER_DAYS = env.int("STALE_AFTER_DAYS", default=365)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "HCMC International Integration Registry API",
@@ -285,6 +318,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Swagger UI asks validator.swagger.io to grade the schema by default: the docs stay on this host.
+    "SWAGGER_UI_SETTINGS": {"validatorUrl": None},
     "ENUM_NAME_OVERRIDES": {
         "OrganizationClassificationEnum": "registry.choices.OrganizationClassification",
         "PostRoleEnum": "registry.choices.PostRole",
@@ -294,11 +329,13 @@ SPECTACULAR_SETTINGS = {
         "HonorificEnum": "registry.choices.Honorific",
         "ChangeTypeEnum": "registry.choices.ChangeType",
         "OtherNameKindEnum": "registry.choices.OtherNameKind",
+        "EventClassificationEnum": "registry.choices.EventClassification",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "registry.api.schema.refuse_unknown_fields",
         "registry.api.throttling.document_rate_limit_headers",
+        "registry.api.schema.document_authentication_challenge",
     ],
 }
 
@@ -307,9 +344,9 @@ LOG_FORMAT = env.str("LOG_FORMAT", default="text" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "registry.observability.RequestIdFilter"}},
+    "filters": {"request_id": {"()": "registry.http.observability.RequestIdFilter"}},
     "formatters": {
-        "json": {"()": "registry.observability.JsonFormatter"},
+        "json": {"()": "registry.http.observability.JsonFormatter"},
         "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
     },
     "handlers": {

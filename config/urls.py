@@ -3,7 +3,7 @@ from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from registry import health
+from registry.http import health
 
 urlpatterns = [
     # Probes: outside the API (no schema entry, no throttling, no authentication).
@@ -19,6 +19,6 @@ urlpatterns = [
     path("", include("registry.web.urls")),
 ]
 
-handler400 = "registry.api.exceptions.json_bad_request"
-handler404 = "registry.api.exceptions.json_page_not_found"
-handler500 = "registry.api.exceptions.json_server_error"
+handler400 = "registry.http.errors.json_bad_request"
+handler404 = "registry.http.errors.json_page_not_found"
+handler500 = "registry.http.errors.json_server_error"

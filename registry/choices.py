@@ -47,6 +47,12 @@ class DatePrecision(models.TextChoices):
     INFERRED = "inferred", _("Inferred")
 
 
+class EventClassification(models.TextChoices):
+    """The kind of an event the sources report (Popolo's event ``classification``)."""
+
+    CONFERENCE = "conference", _("Conference (Hội nghị)")
+
+
 class RelationshipKind(models.TextChoices):
     """How one organization (the subject) stands to another (the object)."""
 

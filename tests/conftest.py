@@ -1,17 +1,27 @@
 """Shared fixtures. The seed file is loaded once per test session; each test runs in a rolled-back transaction."""
 
 import datetime
+import itertools
 import zoneinfo
 
 import pytest
 import time_machine
 from django.conf import settings
 from django.contrib.auth.models import Permission, User
+from django.core.cache import caches
 from django.utils import translation
 from rest_framework.test import APIClient
 
 from registry.seeding import load_seed_file
+from tests.commits import commits_as_in_production
 from tests.resources import RESOURCES, Resource
+
+TEST_NUMBERS = itertools.count()
+
+# Production hashes passwords with PBKDF2 at a million iterations, on purpose; hundreds of tests create users, and
+# nothing here measures the hasher, so the suite stores them with a fast one (live tests start gunicorn with
+# production settings and keep PBKDF2).
+settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(scope="session")
@@ -19,6 +29,19 @@ def django_db_setup(django_db_setup, django_db_blocker):
     """The test database holds the seeded registry, as a newcomer's database does after `make run`."""
     with django_db_blocker.unblock():
         load_seed_file()
+
+
+@pytest.fixture(autouse=True)
+def commits_run_their_callbacks(monkeypatch):
+    """Kept answers are on, as in production: a write's revision bump runs when its transaction would commit.
+
+    Each test starts with no kept answers (its own key prefix): the rolled-back writes of an earlier test may have
+    left answers under a revision this test's writes reach again.
+    """
+    answers = caches["answers"]
+    monkeypatch.setattr(answers, "key_prefix", f"{answers.key_prefix}-{next(TEST_NUMBERS)}")
+    with commits_as_in_production():
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -11,6 +11,8 @@ from registry.models import (
     Citation,
     Document,
     Duty,
+    Event,
+    EventAppearance,
     Organization,
     OrganizationRelationship,
     Person,
@@ -108,3 +110,22 @@ class CitationFactory(factory.django.DjangoModelFactory):
     record = factory.SubFactory(OrganizationFactory)
     content_type = factory.LazyAttribute(lambda o: ContentType.objects.get_for_model(o.record))
     object_id = factory.LazyAttribute(lambda o: o.record.pk)
+
+
+class EventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Event
+
+    slug = factory.Sequence(lambda n: f"test-event-{n}")
+    name = factory.Sequence(lambda n: f"Hội nghị thử nghiệm {n}")
+    classification = "conference"
+    start_date = datetime.date(2024, 6, 1)
+    start_date_precision = DatePrecision.EXACT
+
+
+class AppearanceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = EventAppearance
+
+    event = factory.SubFactory(EventFactory)
+    appointment = factory.SubFactory("tests.factories.AppointmentFactory")

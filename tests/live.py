@@ -78,8 +78,10 @@ def run(command: list[str], env: dict) -> str:
 
 
 @contextlib.contextmanager
-def live_registry(tmp_path: Path, *, workers: int = 4):
-    """Start a seeded registry under gunicorn; on PostgreSQL through a relay that a test can cut."""
+def live_registry(tmp_path: Path, *, workers: int = 4, extra_env: dict | None = None):
+    """Start a seeded registry under gunicorn; on PostgreSQL through a relay that a test can cut.
+
+    ``extra_env`` is added to the environment of every process (e.g. a ``REDIS_URL``)."""
     test_url = os.environ.get("DATABASE_URL", "")
     relay, database = None, None
     if test_url.startswith(("postgres://", "postgresql://")):
@@ -110,6 +112,7 @@ def live_registry(tmp_path: Path, *, workers: int = 4):
         "GUNICORN_BIND": f"127.0.0.1:{port}",
         "GUNICORN_WORKERS": str(workers),
         "GUNICORN_ACCESSLOG": "",
+        **(extra_env or {}),
     }
     run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], env)
     run([sys.executable, "manage.py", "load_seeds"], env)

@@ -7,10 +7,20 @@ from dataclasses import dataclass, field
 
 from django.db.models import Model
 
-from registry.models import Appointment, Document, Organization, OrganizationRelationship, Person, Portfolio, Post
+from registry.models import (
+    Appointment,
+    Document,
+    Event,
+    Organization,
+    OrganizationRelationship,
+    Person,
+    Portfolio,
+    Post,
+)
 from tests.factories import (
     AppointmentFactory,
     DocumentFactory,
+    EventFactory,
     OrganizationFactory,
     PersonFactory,
     PortfolioFactory,
@@ -110,6 +120,18 @@ def relationship_payload() -> dict:
     }
 
 
+def event_payload() -> dict:
+    return {
+        "slug": "crud-event",
+        "name": "Hội nghị thử nghiệm CRUD",
+        "name_en": "CRUD test conference",
+        "classification": "conference",
+        "start_date": "2024-05-02",
+        "start_date_precision": "exact",
+        "organizers": [OrganizationFactory().slug, OrganizationFactory().slug],
+    }
+
+
 ORG_REF = ("organization", Organization, "slug")
 RESOURCES = [
     Resource(
@@ -176,5 +198,14 @@ RESOURCES = [
         relationship_payload,
         {"description_en": "Coordinates"},
         {"subject": ORG_REF, "object": ORG_REF, "document": ("document", Document, "slug")},
+    ),
+    Resource(
+        "event",
+        Event,
+        "slug",
+        EventFactory,
+        event_payload,
+        {"name_en": "Renamed conference"},
+        {"organizers": ORG_REF},
     ),
 ]

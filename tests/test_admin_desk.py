@@ -1,5 +1,5 @@
 """The admin as the city's editing desk: Vietnamese by default, dd/mm/yyyy, and one page to record an appointment
-from its decision (registry/desk.py, registry/desk_admin.py). Every test sees the seeded registry."""
+from its decision (registry/services/desk.py, registry/admin/desk.py). Every test sees the seeded registry."""
 
 import datetime
 
@@ -83,6 +83,16 @@ def test_the_admin_is_vietnamese_by_default_and_english_on_the_switch(desk_clien
     assert "HCMC international integration registry" in english
 
 
+def test_the_admin_index_names_every_app_and_model_in_vietnamese(superuser_client):
+    html = superuser_client.get("/admin/").content.decode()
+    for english in ("API Key Permissions", "API keys", ">Axes<", "Access attempts", "Access failures", "Access logs"):
+        assert english not in html
+    assert ">Registry<" not in html
+    for vietnamese in ("Khóa đăng nhập", "Các lần thử đăng nhập", "Khóa API của hệ thống", ">Sổ đăng ký<"):
+        assert vietnamese in html
+    assert html.count("Khóa API") == 1  # one entry for API keys
+
+
 def test_the_api_and_its_schema_stay_english_whatever_the_browser_asks(client):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "vi"
     response = client.get("/api/v1/posts/?as_of=20/11/2026", HTTP_ACCEPT_LANGUAGE="vi")
@@ -107,7 +117,7 @@ def test_dates_show_as_dd_mm_yyyy_and_the_favicon_exists(desk_client):
 def test_post_search_matches_the_organization_too_and_lists_holders(desk_client):
     response = desk_client.get(reverse("admin:registry_post_changelist"), {"q": "thanh vien ban chi dao"})
     assert [post.slug for post in response.context["cl"].result_list] == [MEMBERS]
-    assert "20 ghế trống" in response.content.decode()
+    assert "20 ghế chưa rõ người giữ" in response.content.decode()
     heads = desk_client.get(reverse("admin:registry_post_changelist"), {"q": "truong ban chi dao"})
     assert "Nguyễn Văn Được" in heads.content.decode()
 
@@ -167,6 +177,8 @@ def test_a_wrong_quote_is_refused_beside_its_field_and_nothing_is_saved(desk_cli
     form = response.context["form"]
     assert list(form.errors) == ["quote"]
     assert "không có trong toàn văn" in form.errors["quote"][0]
+    banner = response.content.decode().split('class="errornote"')[1].split("<fieldset")[0]
+    assert "None" not in banner  # no non-field error: nothing printed under the banner
     confirmed = desk_client.post(appoint_url(MEMBERS), {**scenario(quote="Bổ nhiệm ông Nguyễn Văn A"), "confirm": "1"})
     assert confirmed.status_code == 200
     assert counts() == before
@@ -231,7 +243,7 @@ def appoint_page(post: Post) -> str:
 
 
 def desk(**values) -> dict:
-    """The admin desk's form (registry/desk_admin.py), confirmed, with a source document and its quote."""
+    """The admin desk's form (registry/admin/desk.py), confirmed, with a source document and its quote."""
     document = DocumentFactory(text="")
     return {"document": document.pk, "quote": "bổ nhiệm", "start_date_precision": "exact", "confirm": "1", **values}
 

@@ -1,4 +1,4 @@
-"""Kept answers (registry/caching.py, KeptAnswersMixin in registry/api/views.py): a read is answered from the copy
+"""Kept answers (http/caching.py, KeptAnswersMixin in api/views/base.py): a read is answered from the copy
 kept under its validator, and a write, a new day, another client or another representation never gets a stale or a
 foreign copy.
 
@@ -11,7 +11,7 @@ import datetime
 import pytest
 from django.core.cache import caches
 
-from registry import caching
+from registry.http import caching
 from registry.models import Person
 from tests.helpers import COMMITTEE, action_url, chart_url, detail_url, list_url
 

@@ -40,11 +40,11 @@ class TestTimeTravel:
     def test_posts_as_of_the_committee_founding(self, api_client):
         assert chairman_holders(api_client, as_of="2025-12-15") == ["nguyen-van-duoc"]
 
-    def test_between_the_two_chairmen_the_seat_is_vacant(self, api_client):
+    def test_between_the_two_chairmen_the_seat_is_unknown_not_vacant(self, api_client):
         rows = results(api_client.get(list_url("post"), {"organization": "ubnd-tp-hcm", "as_of": "2025-06-01"}))
         chairman = next(row for row in rows if row["slug"] == "ubnd-tp-hcm-chu-tich")
         assert chairman["holders"] == []
-        assert chairman["vacant_seats"] == 1
+        assert (chairman["vacant_seats"], chairman["unknown_seats"]) == (0, 1)
 
     def test_holders_default_to_today(self, api_client, today_is):
         today = timezone.localdate().isoformat()
@@ -122,7 +122,7 @@ class TestChart:
             assert post["vacant_seats"] == 0
         member = posts[-1]
         assert member["seats"] == 20
-        assert member["vacant_seats"] == 20
+        assert (member["vacant_seats"], member["unknown_seats"]) == (0, 20)
         assert [post["standing"] for post in posts] == [True, True, True, True, False]
         assert [post["portfolio"] and post["portfolio"]["slug"] for post in posts] == [
             None,
@@ -149,7 +149,8 @@ class TestChart:
         assert body["as_of"] == "2025-12-14"
         assert len(body["posts"]) == 5
         assert all(post["holders"] == [] for post in body["posts"])
-        assert [post["vacant_seats"] for post in body["posts"]] == [1, 1, 1, 1, 20]
+        assert [post["unknown_seats"] for post in body["posts"]] == [1, 1, 1, 1, 20]
+        assert [post["vacant_seats"] for post in body["posts"]] == [0, 0, 0, 0, 0]
         assert body["support_agencies"] == []
 
     def test_sub_organizations(self, api_client):
@@ -157,5 +158,6 @@ class TestChart:
             body = api_client.get(chart_url("ubnd-tp-hcm"), params).json()
             return [row["slug"] for row in body["sub_organizations"]]
 
-        assert sorted(children()) == sorted([COMMITTEE, "van-phong-ubnd-tp-hcm"])
-        assert children(as_of="2025-12-14") == ["van-phong-ubnd-tp-hcm"]
+        # The office's parent is not stated (only its own name says "UBND"): the committee is the one sub-body.
+        assert children() == [COMMITTEE]
+        assert children(as_of="2025-12-14") == []  # founded (attested) 2025-12-15

@@ -1,7 +1,7 @@
 """The API's plumbing, piece by piece: rate limits (registry/api/throttling.py), the one error handler
 (exceptions.py), capped counts (pagination.py), the JSON parser (parsers.py), strict JSON fields (strict.py), API keys
 (authentication.py), read permissions (permissions.py), CSV (csv.py), the webhook and Popolo endpoints (standards.py)
-and the edges of HTTP caching's counter (registry/caching.py).
+and the edges of HTTP caching's counter (registry/http/caching.py).
 
 The end-to-end behaviour is in tests/test_throttling.py, test_api_edges.py, test_api_input.py, test_csv.py,
 test_permissions.py and test_http_caching.py; these tests drive each branch directly, or through the API where only
@@ -35,16 +35,13 @@ from rest_framework.exceptions import ErrorDetail, ParseError, ValidationError
 from rest_framework.request import Request
 from rest_framework.test import APIClient
 
-from registry import caching, services
+from registry import services
 from registry.api import throttling
 from registry.api.authentication import SystemKeyAuthentication
 from registry.api.csv import COLUMNS, CSVRenderer, cell
 from registry.api.exceptions import (
     exception_handler,
     flatten_errors,
-    json_bad_request,
-    json_page_not_found,
-    json_server_error,
 )
 from registry.api.pagination import COUNT_EXACT_HEADER, CappedCountPaginator, OpenPage, RegistryPagination
 from registry.api.parsers import MAX_DEPTH, RegistryJSONParser, nesting_depth
@@ -58,6 +55,9 @@ from registry.api.strict import (
     StrictSlugField,
 )
 from registry.api.throttling import Window, client_ip, document_rate_limit_headers, hit, parse_rate, remember
+from registry.changes import revision
+from registry.http import caching
+from registry.http.errors import json_bad_request, json_page_not_found, json_server_error
 from registry.models import (
     Appointment,
     Identifier,
@@ -589,14 +589,49 @@ def test_a_key_authenticates_as_its_account_with_the_key_as_the_credential():
 
 
 @pytest.mark.django_db
-def test_another_authorization_scheme_is_not_an_api_key(api_client, rates):
+@pytest.mark.parametrize(
+    "header",
+    ["Bearer not-our-scheme", "{key}", "Token {key}", "Api-Key", "Api-Key   ", "Api-Key not-a-key", ""],
+    ids=["bearer", "no-prefix", "other-scheme", "prefix-only", "prefix-blank", "unknown-key", "empty"],
+)
+@pytest.mark.parametrize("method", ["get", "head", "post"])
+def test_an_authorization_header_that_is_not_a_usable_key_is_refused_naming_the_scheme(
+    api_client, rates, header, method
+):
+    """Reads as writes: a mistyped header is told the expected form instead of being read as anonymous."""
     rates()
-    api_client.credentials(HTTP_AUTHORIZATION="Bearer not-our-scheme")
-    assert api_client.get(list_url("portfolio")).status_code == 200  # read anonymously
-    refused = api_client.post(list_url("portfolio"), {"slug": "bearer", "name": "X"}, format="json")
-    assert_error(refused, 401)
+    key = system_key("hr-system")
+    api_client.credentials(HTTP_AUTHORIZATION=header.format(key=key))
+    if method == "post":
+        refused = api_client.post(list_url("portfolio"), {"slug": "bearer", "name": "X"}, format="json")
+    else:
+        refused = getattr(api_client, method)(list_url("portfolio"))
+    assert refused.status_code == 401
     assert refused["WWW-Authenticate"] == "Api-Key"
+    if method != "head":
+        body = assert_error(refused, 401)
+        assert body["code"] == "authentication_failed"
+        assert "`Authorization: Api-Key <key>`" in body["detail"]
+        assert key not in body["detail"]  # a key sent without its prefix is not echoed
     assert not Portfolio.objects.filter(slug="bearer").exists()
+
+
+@pytest.mark.django_db
+def test_without_an_authorization_header_reads_stay_anonymous_and_writes_ask_for_credentials(api_client, rates):
+    rates()
+    assert api_client.get(list_url("portfolio")).status_code == 200
+    refused = api_client.post(list_url("portfolio"), {"slug": "anonymous", "name": "X"}, format="json")
+    assert assert_error(refused, 401)["code"] == "not_authenticated"
+    assert refused["WWW-Authenticate"] == "Api-Key"
+
+
+@pytest.mark.django_db
+def test_a_key_with_extra_spaces_or_another_case_of_the_prefix_still_authenticates(api_client):
+    key = system_key("hr-system")
+    api_client.credentials(HTTP_AUTHORIZATION=f"api-key  {key} ")
+    answer = api_client.get(list_url("portfolio"))
+    assert answer.status_code == 200
+    assert answer.wsgi_request.user.username == "hr-system"
 
 
 def test_anonymous_reading_is_on_when_the_setting_is_absent(settings):
@@ -694,6 +729,8 @@ def test_a_csv_row_lists_identifiers_and_names_the_parent(api_client):
 @pytest.fixture
 def hooks(settings):
     settings.WEBHOOK_ALLOWED_HOSTS = ["127.0.0.1"]
+    settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = True  # the URLs below are on loopback
+    settings.WEBHOOK_ALLOWED_PORTS = [80, 443, 8875]
     return reverse("registry-api:webhook-list")
 
 
@@ -783,7 +820,6 @@ def test_an_endpoints_delivery_log_is_newest_first_and_its_owners_only(hooks, ed
             attempt=attempt,
             succeeded=status == 200,
             status_code=status,
-            response_body="ok" if status == 200 else "try later",
             duration_ms=12,
         )
     url = reverse("registry-api:webhook-deliveries", args=[endpoint.pk])
@@ -834,7 +870,7 @@ def test_the_popolo_export_is_one_inline_json_document(api_client):
 
 
 class RowAppearsLate:
-    """Stands in for RegistryRevision in registry/caching.py: its first UPDATE finds no row, as when another process
+    """Stands in for RegistryRevision in http/caching.py: its first UPDATE finds no row, as when another process
     creates the row between this one's UPDATE and INSERT; the INSERT then meets that row (an IntegrityError)."""
 
     ONLY = RegistryRevision.ONLY
@@ -859,8 +895,8 @@ class RowAppearsLate:
 def test_a_bump_racing_another_processes_first_bump_still_counts_once(monkeypatch):
     before = RegistryRevision.objects.get().number
     late = RowAppearsLate()
-    monkeypatch.setattr(caching, "RegistryRevision", late)
-    caching.bump()
+    monkeypatch.setattr(revision, "RegistryRevision", late)
+    revision.bump()
     assert late.updates == 2  # missed, the INSERT collided, then counted
     assert RegistryRevision.objects.get().number == before + 1
 

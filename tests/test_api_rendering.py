@@ -62,24 +62,29 @@ def test_fields_are_built_once_per_class_and_copied_for_each_instance(request_):
 
 
 def test_a_page_of_the_change_feed_is_what_its_serializer_renders(api_client):
+    """The feed's plain-value entries are what ChangeSerializer's declared fields render, field by field (DRF's own
+    Serializer.to_representation, not the fast path the serializer and the view share)."""
+    from rest_framework import serializers
+
     from registry.api.serializers.history import ChangeSerializer
-    from registry.feed import Position, entries_after
+    from registry.changes.feed import Position, entries_after
 
     page = api_client.get("/api/v1/changes/", {"limit": 7}).json()["results"]
     entries = entries_after(None, 7)
-    rendered = ChangeSerializer(
-        [
+    declared = ChangeSerializer()
+    rendered = [
+        serializers.Serializer.to_representation(
+            declared,
             {
                 **{name: getattr(entry, name) for name in ("id", "model", "object_id", "date", "type", "data")},
                 "cursor": Position.of(entry).encode(),
                 "user": None,  # an anonymous reader is not told who
                 "reason": entry.reason or None,
                 "fields": entry.fields,
-            }
-            for entry in entries
-        ],
-        many=True,
-    ).data
+            },
+        )
+        for entry in entries
+    ]
     assert len(page) == 7
     assert page == json.loads(json.dumps(rendered, cls=DjangoJSONEncoder))
 

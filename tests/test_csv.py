@@ -76,7 +76,9 @@ def test_filters_apply_as_in_json(api_client):
         api_client.get(list_url("post"), {"format": "csv", "organization": "csv-body", "as_of": "2020-06-01"})
     )
     assert [row["holders"] for row in posts] == [old.person.name]
-    assert posts[0]["vacant_seats"] == "1"
+    assert (posts[0]["vacant_seats"], posts[0]["unknown_seats"]) == ("0", "1")
+    # The other seat's next known holder is the appointment of 2023 (the one of 2020 still holds that day).
+    assert (posts[0]["next_known"], posts[0]["next_known_start_date"]) == (new.person.slug, "2023-01-01")
     json_rows = api_client.get(list_url("appointment"), {"organization": "csv-body", "as_of": "2020-06-01"}).json()
     assert [row["id"] for row in json_rows["results"]] == [old.pk]
 

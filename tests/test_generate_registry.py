@@ -14,7 +14,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.urls import reverse
 
-from registry import caching, generation
+from registry.http import caching
 from registry.management.commands.registry_fingerprint import fingerprint
 from registry.models import (
     Appointment,
@@ -28,18 +28,29 @@ from registry.models import (
     Portfolio,
     Post,
 )
+from registry.synthetic import generation, plan, vocabulary
 from registry.text import fold
 from tests.helpers import NS, action_url
 
 TINY = "0.002"
-LAST_DAY = generation.SPAN_END.isoformat()
+LAST_DAY = vocabulary.SPAN_END.isoformat()
 
 
 def empty_registry() -> None:
     """Delete every row of the tables the generator fills (foreign keys are checked at commit: never, here)."""
     with connection.cursor() as cursor:
-        for model in reversed(generation.filled_tables()):
+        for model in (*events_tables(), *reversed(generation.filled_tables())):
             cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")  # noqa: S608
+
+
+def events_tables() -> list:
+    """The seeded events refer to seeded bodies and appointments: they go first (the generator makes none)."""
+    from django.apps import apps
+
+    from registry.models import Event, EventAppearance
+
+    historical = [m for m in apps.get_models() if m.__name__.startswith("HistoricalEvent")]
+    return [EventAppearance, Event.organizers.through, *historical, Event]
 
 
 def generate(*options: str) -> str:
@@ -96,9 +107,9 @@ def test_prints_one_line_per_table_and_a_total(generated):
 
 
 def test_counts_grow_with_the_scale(db):
-    sizes = {scale: generation.sizes_for(scale) for scale in (0.1, 1.0)}
-    assert sizes[1.0] == generation.Sizes(provinces=34, bodies_per_province=150, people=100_000)
-    assert sizes[0.1] == generation.Sizes(provinces=34, bodies_per_province=15, people=10_000)
+    sizes = {scale: plan.sizes_for(scale) for scale in (0.1, 1.0)}
+    assert sizes[1.0] == plan.Sizes(provinces=34, bodies_per_province=150, people=100_000)
+    assert sizes[0.1] == plan.Sizes(provinces=34, bodies_per_province=15, people=10_000)
     counted = {}
     for scale in (TINY, "0.004"):
         empty_registry()
@@ -129,7 +140,7 @@ def test_single_seat_posts_never_have_two_holders_on_one_day(generated):
 
 
 def test_everything_generated_says_it_is_synthetic(generated):
-    assert not Organization.objects.exclude(note=generation.SYNTHETIC_NOTE).exists()
+    assert not Organization.objects.exclude(note=vocabulary.SYNTHETIC_NOTE).exists()
     assert not Document.objects.exclude(title_en__startswith="Synthetic benchmark document").exists()
     assert set(Change.objects.values_list("reason", flat=True).distinct()) == {generation.REASON}
     assert set(Appointment.history.values_list("history_change_reason", flat=True).distinct()) == {generation.REASON}
@@ -153,7 +164,7 @@ def test_the_chart_of_a_generated_body_lists_its_holders(generated, api_client):
     assert response.status_code == 200, response.content
     holders = [holder for post in response.json()["posts"] for holder in post["holders"]]
     assert holders
-    current = Appointment.objects.as_of(generation.SPAN_END).filter(post__organization=committee)
+    current = Appointment.objects.as_of(vocabulary.SPAN_END).filter(post__organization=committee)
     assert len(holders) == current.count()
 
 

@@ -9,8 +9,8 @@ from django.core.cache import cache
 from django.db.utils import ConnectionHandler
 from django.test import override_settings
 
-from registry import health
-from registry.observability import JsonFormatter, RequestIdFilter
+from registry.http import health
+from registry.http.observability import JsonFormatter, RequestIdFilter
 from tests.helpers import assert_error
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +26,7 @@ def test_healthz_answers(client):
 def test_readyz_checks_the_database_and_migrations(client):
     response = client.get("/readyz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "checks": {"database": "ok", "migrations": "ok"}}
+    assert response.json() == {"status": "ok", "checks": {"database": "ok", "migrations": "ok", "cache": "ok"}}
 
 
 def test_readyz_is_503_while_a_migration_is_not_applied(client, monkeypatch):

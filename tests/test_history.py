@@ -206,7 +206,7 @@ def test_history_through_the_actions(editor_client):
     assert {change["field"]: change["new"] for change in ended["changes"]} == {
         "end_date": "2024-12-31",
         "end_date_precision": "exact",
-        "end_reason": f"Succeeded by {successor.name}",
+        "end_reason": f"Người kế nhiệm: {successor.name}",
     }
     (started,) = history(editor_client, "appointment", response.json()["started"]["id"])
     assert (started["type"], started["user"], started["reason"]) == ("created", "editor", "succession")

@@ -1,4 +1,4 @@
-"""HTTP caching (registry/caching.py): validators on every read, 304s that cost one query, never a stale answer.
+"""HTTP caching (registry/http/caching.py): validators on every read, 304s that cost one query, never a stale answer.
 
 The counter goes up after a write *commits*; the `db` fixture's transaction never commits, so writes here run inside
 ``django_capture_on_commit_callbacks(execute=True)``, which runs what a commit would.
@@ -12,7 +12,8 @@ import pytest
 from django.urls import reverse
 from django.utils.http import http_date, parse_http_date
 
-from registry import caching, services
+from registry import services
+from registry.http import caching
 from registry.models import Person, Portfolio, Post, RegistryRevision
 from tests.factories import PortfolioFactory
 from tests.helpers import COMMITTEE, NS, action_url, chart_url, detail_url, list_url

@@ -8,8 +8,9 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 
-from registry import caching, services
+from registry import services
 from registry.choices import ChangeType
+from registry.http import caching
 from registry.models import (
     Appointment,
     Change,

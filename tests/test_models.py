@@ -15,9 +15,12 @@ from django.utils import timezone
 from registry.choices import DatePrecision, RelationshipKind
 from registry.models import (
     Appointment,
+    Change,
     Citation,
     Document,
     Duty,
+    EventAppearance,
+    FeedCounter,
     Organization,
     OrganizationRelationship,
     Person,
@@ -28,10 +31,12 @@ from registry.models import (
     SystemKey,
 )
 from tests.factories import (
+    AppearanceFactory,
     AppointmentFactory,
     CitationFactory,
     DocumentFactory,
     DutyFactory,
+    EventFactory,
     OrganizationFactory,
     PersonFactory,
     PortfolioFactory,
@@ -199,8 +204,23 @@ def _system_key_second_usable_key():
     return second
 
 
+def _appointment_vacant_without_an_end():
+    return AppointmentFactory.build(
+        person=PersonFactory(), post=PostFactory(), start_date=D(2024, 1, 1), leaves_vacant=True
+    )
+
+
 def _citation_without_quote():
     return CitationFactory.build(record=OrganizationFactory(), document=DocumentFactory(), quote="")
+
+
+def _event_start_without_precision():
+    return EventFactory.build(start_date=D(2024, 6, 1), start_date_precision="")
+
+
+def _event_appearance_twice():
+    appearance = AppearanceFactory(appointment=AppointmentFactory(start_date=D(2024, 1, 1)))
+    return EventAppearance(event=appearance.event, appointment=appearance.appointment)
 
 
 def _seed_baseline_duplicate_key():
@@ -210,6 +230,15 @@ def _seed_baseline_duplicate_key():
 
 def _second_registry_revision():
     return RegistryRevision(pk=RegistryRevision.ONLY + 1, number=0, changed=timezone.now())
+
+
+def _second_feed_counter():
+    return FeedCounter(pk=FeedCounter.ONLY + 1, last=0)
+
+
+def _feed_entry_at_a_taken_position():
+    taken = Change.objects.filter(position__isnull=False).values_list("position", flat=True).first()
+    return Change(position=taken, model="person", object_id=1, type="changed", date=timezone.now(), reason="", data={})
 
 
 def _identifier_on_two_people():
@@ -248,13 +277,13 @@ CASES = [
         "registry_othername_start_precision",
         lambda: _other_name(start_date=D(2024, 6, 1)),
         "start_date_precision",
-        "start_date_precision is required",
+        "start_date_precision goes with start_date",
     ),
     Case(
         "registry_othername_end_precision",
         lambda: _other_name(end_date=D(2024, 6, 1)),
         "end_date_precision",
-        "end_date_precision is required",
+        "end_date_precision goes with end_date",
     ),
     Case("registry_othername_unique_per_record", _other_name_duplicate, "name", "already has this name"),
     Case(
@@ -267,13 +296,13 @@ CASES = [
         "registry_organization_founding_precision",
         _organization_founding_date_without_precision,
         "founding_date_precision",
-        "founding_date_precision is required with founding_date",
+        "founding_date_precision goes with founding_date",
     ),
     Case(
         "registry_organization_dissolution_precision",
         _organization_dissolution_date_without_precision,
         "dissolution_date_precision",
-        "dissolution_date_precision is required with dissolution_date",
+        "dissolution_date_precision goes with dissolution_date",
     ),
     # Organization.clean() reports the cycle on the parent field before the constraint is checked.
     Case("registry_organization_not_own_parent", _organization_own_parent, "parent", "parent"),
@@ -299,13 +328,13 @@ CASES = [
         "registry_organizationrelationship_start_precision",
         _relationship_start_without_precision,
         "start_date_precision",
-        "start_date_precision is required with start_date",
+        "start_date_precision goes with start_date",
     ),
     Case(
         "registry_organizationrelationship_end_precision",
         _relationship_end_without_precision,
         "end_date_precision",
-        "end_date_precision is required with end_date",
+        "end_date_precision goes with end_date",
     ),
     Case(
         "registry_duty_unique_order", _duty_duplicate_order, NON_FIELD_ERRORS, "Organization and Order already exists"
@@ -334,7 +363,7 @@ CASES = [
         "registry_appointment_end_precision",
         _appointment_end_without_precision,
         "end_date_precision",
-        "end_date_precision is required with end_date",
+        "end_date_precision goes with end_date",
     ),
     # A blank start_date_precision is refused by the field itself, so full_clean() names it directly.
     Case(
@@ -342,6 +371,12 @@ CASES = [
         _appointment_without_start_precision,
         "start_date_precision",
         "cannot be blank",
+    ),
+    Case(
+        "registry_appointment_vacant_after_an_end",
+        _appointment_vacant_without_an_end,
+        "leaves_vacant",
+        "Only an ended appointment leaves its seat vacant",
     ),
     Case(
         "registry_appointment_capacity_not_post",
@@ -353,7 +388,7 @@ CASES = [
         "registry_document_date_precision",
         _document_date_without_precision,
         "date_precision",
-        "date_precision is required when a date is given",
+        "goes with its date_precision",
     ),
     Case(
         "registry_document_unique_file_name",
@@ -370,6 +405,18 @@ CASES = [
     # A blank quote is refused by the field itself, so full_clean() names it directly.
     Case("registry_citation_quote_required", _citation_without_quote, "quote", "cannot be blank"),
     Case(
+        "registry_event_start_precision",
+        _event_start_without_precision,
+        "start_date_precision",
+        "start_date_precision goes with start_date",
+    ),
+    Case(
+        "registry_eventappearance_once_per_event",
+        _event_appearance_twice,
+        NON_FIELD_ERRORS,
+        "already exists",
+    ),
+    Case(
         "registry_seedbaseline_unique_key",
         _seed_baseline_duplicate_key,
         NON_FIELD_ERRORS,
@@ -381,6 +428,13 @@ CASES = [
         NON_FIELD_ERRORS,
         "registry_registryrevision_single_row",
     ),
+    Case(
+        "registry_feedcounter_single_row",
+        _second_feed_counter,
+        NON_FIELD_ERRORS,
+        "registry_feedcounter_single_row",
+    ),
+    Case("registry_change_unique_position", _feed_entry_at_a_taken_position, "position", "already exists"),
     Case(
         "registry_systemkey_one_usable_key",
         _system_key_second_usable_key,
@@ -432,7 +486,7 @@ def test_document_without_any_date_needs_no_precision():
 
 def test_organization_precision_without_date_is_refused():
     organization = OrganizationFactory.build(founding_date=None, founding_date_precision=EXACT)
-    with pytest.raises(ValidationError, match="founding_date_precision is required with founding_date"):
+    with pytest.raises(ValidationError, match="founding_date_precision goes with founding_date"):
         organization.full_clean()
     with pytest.raises(IntegrityError), transaction.atomic():
         organization.save()
@@ -550,7 +604,7 @@ def test_organization_cycle_is_found_through_fresh_instances_from_the_database()
 
 def test_organization_cycle_of_a_seeded_body():
     city = Organization.objects.get(slug="thanh-pho-ho-chi-minh")
-    city.parent = Organization.objects.get(slug="ban-chi-dao-tp-hcm-ve-hoi-nhap-quoc-te")  # its grandchild
+    city.parent = Organization.objects.get(slug="to-cong-tac-doi-ngoai-va-hop-tac-quoc-te")  # its child
     with pytest.raises(ValidationError) as caught:
         city.full_clean()
     assert "parent" in caught.value.message_dict
@@ -936,7 +990,7 @@ def test_str_of_seeded_records():
     assert str(Post.objects.get(slug="ubnd-tp-hcm-chu-tich")) == "Chủ tịch, Ủy ban nhân dân TP.HCM"
     assert (
         str(Post.objects.get(slug="ban-chi-dao-hoi-nhap-quoc-te-pho-truong-ban-kinh-te"))
-        == "Phó trưởng ban, Ban Chỉ đạo TP.HCM về hội nhập quốc tế (International economic integration)"
+        == "Phó trưởng ban, Ban Chỉ đạo TP.HCM về hội nhập quốc tế (Hội nhập quốc tế về kinh tế)"
     )
     assert str(Document.objects.get(slug="nq-59-nq-tw")) == (
         "59-NQ/TW Nghị quyết số 59-NQ/TW của Bộ Chính trị về hội nhập quốc tế trong tình hình mới"

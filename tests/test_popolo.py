@@ -13,7 +13,8 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 
-from registry import popolo, services
+from registry import services
+from registry.interop import popolo
 from registry.models import Appointment, Change, Identifier, Organization, OtherName, Person, Post
 
 pytestmark = pytest.mark.django_db
@@ -93,7 +94,16 @@ def test_dry_run_reports_and_writes_nothing():
 def report_ids(document) -> list:
     return [
         item["id"]
-        for name in ("organizations", "persons", "posts", "memberships", "portfolios", "documents", "relationships")
+        for name in (
+            "organizations",
+            "persons",
+            "posts",
+            "memberships",
+            "portfolios",
+            "documents",
+            "relationships",
+            "events",
+        )
         for item in document[name]
     ]
 

@@ -3,7 +3,7 @@ record is reported once (created, updated or unchanged), and a foreign id become
 
 import pytest
 
-from registry import popolo
+from registry.interop import popolo
 from registry.models import Duty, Organization, Portfolio, Post
 from tests.factories import DutyFactory, OrganizationFactory, PersonFactory, PostFactory
 
@@ -115,7 +115,7 @@ def test_a_new_source_of_a_duty_is_reported_as_a_change_of_the_duties():
 def test_every_record_of_a_whole_export_imported_again_is_unchanged_once():
     document = popolo.export()
     report = applied(document)
-    lists = ("organizations", "persons", "posts", "memberships", "portfolios", "documents", "relationships")
+    lists = ("organizations", "persons", "posts", "memberships", "portfolios", "documents", "relationships", "events")
     assert (report.created, report.updated) == ([], {})
     assert report.unchanged == sum(len(document[name]) for name in lists)
 

@@ -7,8 +7,9 @@ import datetime
 import pytest
 from django.contrib.contenttypes.models import ContentType
 
-from registry import popolo, services
+from registry import services
 from registry.choices import Honorific
+from registry.interop import popolo
 from registry.models import (
     Appointment,
     Change,

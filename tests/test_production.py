@@ -9,7 +9,10 @@ import subprocess
 import pytest
 from django.test import override_settings
 
-from registry.security import inline_script_hashes, secret_key_problem
+from registry.api.throttling import RATE_LIMIT_HEADERS
+from registry.http.security import inline_script_hashes, secret_key_problem
+from tests.factories import PersonFactory
+from tests.helpers import detail_url
 from tests.processes import PYTHON, ROOT, clean_env, get, gunicorn, manage, strong_key
 
 PRODUCTION = {"DEBUG": "0", "ALLOWED_HOSTS": "registry.example.org"}
@@ -136,7 +139,7 @@ def test_settings_read_a_dotenv_file_and_the_environment_wins(tmp_path):
 
 def test_redis_url_makes_the_cache_shared():
     values = settings_of(clean_env(**PRODUCTION, SECRET_KEY=strong_key(), REDIS_URL="redis://127.0.0.1:6379/5"))
-    assert values["CACHES"]["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert values["CACHES"]["default"]["BACKEND"] == "registry.http.failsoft_cache.FailSoftRedisCache"
     values = settings_of(clean_env(**PRODUCTION, SECRET_KEY=strong_key()))
     assert values["CACHES"]["default"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
 
@@ -194,6 +197,41 @@ def test_cors_allows_the_listed_origins_only(client):
     assert "Access-Control-Allow-Origin" not in other
     admin = client.get("/admin/login/", HTTP_ORIGIN=PORTAL)
     assert "Access-Control-Allow-Origin" not in admin  # only the API is shared
+
+
+@pytest.mark.django_db
+@override_settings(CORS_ALLOWED_ORIGINS=[PORTAL])
+def test_cors_lets_a_portal_write_conditionally(editor_client):
+    """A script on the portal reads a record's ETag, then PATCHes with If-Match: the preflight and both answers pass."""
+    person = PersonFactory()
+    url = detail_url("person", person.slug)
+    preflight = editor_client.options(
+        url,
+        HTTP_ORIGIN=PORTAL,
+        HTTP_ACCESS_CONTROL_REQUEST_METHOD="PATCH",
+        HTTP_ACCESS_CONTROL_REQUEST_HEADERS="authorization,content-type,if-match",
+    )
+    assert preflight.status_code == 200
+    assert preflight["Access-Control-Allow-Origin"] == PORTAL
+    allowed = {header.strip() for header in preflight["Access-Control-Allow-Headers"].split(",")}
+    assert {"authorization", "content-type", "if-match", "if-none-match"} <= allowed
+    assert "PATCH" in preflight["Access-Control-Allow-Methods"]
+
+    read = editor_client.get(url, HTTP_ORIGIN=PORTAL)
+    exposed = {header.strip() for header in read["Access-Control-Expose-Headers"].split(",")}
+    assert {"ETag", "Last-Modified", "Retry-After", "Count-Exact", *RATE_LIMIT_HEADERS} <= exposed
+    write = editor_client.patch(
+        url, {"given_name": "Mới"}, format="json", HTTP_ORIGIN=PORTAL, HTTP_IF_MATCH=read["ETag"]
+    )
+    assert write.status_code == 200, write.content
+    assert write["Access-Control-Allow-Origin"] == PORTAL
+    assert write["ETag"] != read["ETag"]
+    stale = editor_client.patch(
+        url, {"given_name": "Cũ"}, format="json", HTTP_ORIGIN=PORTAL, HTTP_IF_MATCH=read["ETag"]
+    )
+    assert stale.status_code == 412
+    assert stale["Access-Control-Allow-Origin"] == PORTAL  # the script can read why, and the current ETag
+    assert stale["ETag"] == write["ETag"]
 
 
 @pytest.mark.django_db

@@ -9,7 +9,7 @@ import uuid
 import psycopg
 import pytest
 
-from registry.routers import PrimaryReplicaRouter
+from registry.http.routers import PrimaryReplicaRouter
 from tests.processes import clean_env, get, gunicorn, manage, strong_key
 
 ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"

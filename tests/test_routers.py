@@ -1,4 +1,4 @@
-"""Database routing inside one process (registry/routers.py): which copy a read goes to, and when a request is pinned
+"""Database routing inside one process (http/routers.py): which copy a read goes to, and when a request is pinned
 to the primary. tests/test_replica.py runs the whole thing against two PostgreSQL databases behind gunicorn; here the
 router and its middleware are driven directly, with a replica alias declared but never connected to.
 
@@ -9,10 +9,10 @@ import pytest
 from django.db import connections, transaction
 from django.test import RequestFactory
 
-from registry import routers
 from registry.api import views
+from registry.http import routers
+from registry.http.routers import PRIMARY, REPLICA, PrimaryAfterWriteMiddleware, PrimaryReplicaRouter
 from registry.models import Organization, Person
-from registry.routers import PRIMARY, REPLICA, PrimaryAfterWriteMiddleware, PrimaryReplicaRouter
 from tests.factories import PortfolioFactory
 from tests.helpers import detail_url, list_url
 

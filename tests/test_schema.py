@@ -69,6 +69,15 @@ def test_error_responses_share_one_body(committed):
             assert "409" in operation["responses"], (method, path)
 
 
+def test_every_401_names_the_expected_scheme(committed):
+    challenge = committed["components"]["headers"]["WWW-Authenticate"]
+    assert challenge["schema"]["enum"] == ["Api-Key"]  # what SystemKeyAuthentication.authenticate_header answers
+    for path, method, operation in operations(committed):
+        unauthorized = operation["responses"]["401"]
+        assert unauthorized["headers"] == {"WWW-Authenticate": {"$ref": "#/components/headers/WWW-Authenticate"}}
+        assert "`Authorization: Api-Key <key>`" in unauthorized["description"], (method, path)
+
+
 def test_writes_accept_json_only(committed):
     for path, method, operation in operations(committed):
         if "requestBody" in operation:

@@ -1,7 +1,7 @@
 """The request guards and their neighbours, in one process: the SECRET_KEY rule and the Content-Security-Policy
-(registry/security.py), NUL bytes, body sizes and outages before the view (registry/middleware.py), the access log
-and its JSON lines (registry/observability.py), the readiness probe's edge (registry/health.py) and the admin's
-language (registry/language.py).
+(http/security.py), NUL bytes, body sizes and outages before the view (http/middleware.py), the access log
+and its JSON lines (http/observability.py), the readiness probe's edge (http/health.py) and the admin's
+language (registry/http/language.py).
 
 tests/test_production.py starts real processes for the same rules; these tests drive the code directly or through the
 test client, so each branch is seen on its own.
@@ -20,11 +20,11 @@ from django.db.utils import ConnectionHandler
 from django.http import HttpResponse, HttpResponseNotModified, StreamingHttpResponse
 from django.test import RequestFactory
 
-from registry import health, middleware, security
-from registry.language import AdminLocaleMiddleware, admin_language
-from registry.middleware import RefuseNulBytesMiddleware, RequestLimitsMiddleware
-from registry.observability import JsonFormatter, RequestIdFilter, record_request_id, request_id_from
-from registry.security import ContentSecurityPolicyMiddleware, inline_script_hashes, secret_key_problem
+from registry.http import health, middleware, security
+from registry.http.language import AdminLocaleMiddleware, admin_language
+from registry.http.middleware import RefuseNulBytesMiddleware, RequestLimitsMiddleware
+from registry.http.observability import JsonFormatter, RequestIdFilter, record_request_id, request_id_from
+from registry.http.security import ContentSecurityPolicyMiddleware, inline_script_hashes, secret_key_problem
 from tests.helpers import assert_error, list_url
 from tests.processes import strong_key
 

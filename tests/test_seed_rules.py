@@ -1,4 +1,4 @@
-"""The rules of registry/seed_rules.py: each one refuses a broken seed file, names the record and the rule, and the
+"""The rules of registry/seeding/rules.py: each one refuses a broken seed file, names the record and the rule, and the
 loader then writes nothing. The seeded file itself keeps every rule."""
 
 import datetime
@@ -8,9 +8,9 @@ import shutil
 import pytest
 import yaml
 
-from registry import seed_rules
 from registry.models import Appointment, Document, Organization, OrganizationRelationship
 from registry.seeding import SEED_FILE, SEEDS_DIR, SeedError, load_seed_file
+from registry.seeding import rules as seed_rules
 from tests.test_seeding import seeded_record, write_seed
 
 pytestmark = pytest.mark.django_db
@@ -155,16 +155,19 @@ def test_an_open_relationship_shown_only_in_2023_is_refused(tmp_path):
     ).end_date
 
 
-@pytest.mark.parametrize("section", ["appointments", "organizations"])
-def test_open_appointments_and_bodies_shown_only_earlier_are_refused(tmp_path, section):
-    if section == "appointments":
-        record = seeded_record(section, person="bui-thanh-son", post="bo-ngoai-giao-bo-truong")
-        del record["end_date"], record["end_date_precision"]
-    else:
-        record = seeded_record(section, slug="to-cong-tac-doi-ngoai-va-hop-tac-quoc-te")
-        del record["dissolution_date"], record["dissolution_date_precision"]
-    path = write_seed(tmp_path, {section: [record]})
-    refused(path, rf"{section} #1 .*left open-ended", "rule: facts end where their documents end")
+def test_open_appointments_shown_only_earlier_are_refused(tmp_path):
+    record = seeded_record("appointments", person="bui-thanh-son", post="bo-ngoai-giao-bo-truong")
+    del record["end_date"], record["end_date_precision"]
+    path = write_seed(tmp_path, {"appointments": [record]})
+    refused(path, r"appointments #1 .*left open-ended", "rule: facts end where their documents end")
+
+
+def test_a_body_shown_only_earlier_stays_open_and_a_dissolution_needs_a_sentence(tmp_path):
+    group = seeded_record("organizations", slug="to-cong-tac-doi-ngoai-va-hop-tac-quoc-te")
+    assert "dissolution_date" not in group  # not ended for want of a later mention
+    group["dissolution_date"], group["dissolution_date_precision"] = D(2023, 4, 26), "attested"
+    path = write_seed(tmp_path, {"organizations": [group]})
+    refused(path, r"organizations #1 .*dissolution_date .* has no citation for it", "rule: every link has a source")
 
 
 def test_a_record_shown_by_a_latest_document_may_stay_open(tmp_path):
@@ -214,3 +217,17 @@ def test_every_problem_is_listed(tmp_path):
 def test_malformed_records_are_left_to_the_loader():
     data = {"appointments": ["not a mapping", {"person": 3, "sources": "none"}], "documents": None}
     assert seed_rules.problems(data, seed_rules.Known()) == []
+
+
+def test_an_appearance_whose_quote_does_not_name_the_post_is_refused(tmp_path):
+    conference = seeded_record("events", slug="hoi-nghi-tong-ket-cong-tac-nam-2025-so-ngoai-vu")
+    conference["appearances"][1]["quote"] = "phát biểu tại hội nghị."  # names neither Ngô Lê Văn nor Thứ trưởng
+    path = write_seed(tmp_path, {"events": [conference]})
+    refused(path, r"events #1 .*appearance of ngo-le-van as bo-ngoai-giao-thu-truong has no quote", "stated")
+
+
+def test_an_events_organizers_need_a_citation(tmp_path):
+    conference = seeded_record("events", slug="hoi-nghi-tong-ket-cong-tac-nam-2025-so-ngoai-vu")
+    conference["sources"] = [s for s in conference["sources"] if s.get("field") != "organizers"]
+    path = write_seed(tmp_path, {"events": [conference]})
+    refused(path, r"events #1 .*organizers \['so-ngoai-vu-tp-hcm'\] has no citation", "every link has a source")

@@ -156,7 +156,7 @@ class TestPostSucceed:
         holder.refresh_from_db()
         assert predecessor == holder
         assert (holder.end_date, holder.end_date_precision) == (D(2025, 2, 28), "exact")
-        assert holder.end_reason == f"Succeeded by {person}"
+        assert holder.end_reason == f"Người kế nhiệm: {person}"
         assert (successor.person, successor.post, successor.start_date, successor.end_date) == (
             person,
             holder.post,

@@ -1,11 +1,12 @@
 """registry.text: NFC, accent folding, Vietnamese slugs, quote comparison and search tokens."""
 
+import time
 import unicodedata
 
 import pytest
 from django.utils.text import slugify
 
-from registry.text import comparable, fold, nfc, search_tokens, slugify_vi
+from registry.text import comparable, fold, locate, nfc, search_tokens, slugify_vi
 
 NBSP = "\u00a0"
 
@@ -128,3 +129,29 @@ def test_search_tokens_split_on_no_break_space():
 @pytest.mark.parametrize("query", ["", "   ", NBSP, None])
 def test_search_tokens_of_blank_query_is_empty(query):
     assert search_tokens(query) == []
+
+
+@pytest.mark.parametrize(
+    "quote, text, where",
+    [
+        ("Ban  Chỉ\nđạo", "Quyết định lập Ban Chỉ   đạo hội nhập", (15, 28)),
+        ("đạo hội", "Ban Chỉ đạo\u00a0hội nhập", (8, 15)),
+        ("không có", "Ban Chỉ đạo", None),
+        ("   ", "Ban Chỉ đạo", None),
+        ("Ban", "", None),
+        ("nhập", "hội nhập", (4, 8)),
+    ],
+)
+def test_locate_finds_a_quote_whatever_the_white_space(quote, text, where):
+    assert locate(quote, text) == where
+    if where:
+        assert comparable(text[slice(*where)]) == comparable(quote)
+
+
+def test_locating_a_quote_of_repeated_words_is_linear():
+    # Many false starts: every word of the text begins the quote, and the quote only stands at the very end.
+    text = "a " * 200_000 + "b"
+    quote = "a " * 100_000 + "b"
+    started = time.perf_counter()
+    assert locate(quote, text) == (200_000, len(text))
+    assert time.perf_counter() - started < 1.0

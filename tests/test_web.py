@@ -35,7 +35,8 @@ ARTICLE = "art-2025-12-15"
 PAGES = {
     "home": ("/", 7),
     "search": ("/search/?q=nguyen+van+duoc", 5),
-    "organization": (f"{COMMITTEE_URL}?as_of=2025-12-20", 11),  # holders: their people and capacities by key
+    # holders: their people and capacities by key; the posts' other appointments (none here: no query for people)
+    "organization": (f"{COMMITTEE_URL}?as_of=2025-12-20", 12),
     "person": ("/people/nguyen-van-duoc/", 4),
     "post": ("/posts/ban-chi-dao-hoi-nhap-quoc-te-thanh-vien/", 4),
     "document": (f"/documents/{ARTICLE}/", 5),
@@ -113,18 +114,20 @@ def test_committee_chart_on_20_december_2025(client):
     ):
         assert f"Phụ trách: {portfolio}" in text
     assert "Với tư cách: Chủ tịch, Ủy ban nhân dân TP.HCM" in text
-    assert "Với tư cách: Giám đốc, Sở Công Thương TP.HCM" in text
+    assert "Với tư cách: Giám đốc, Sở Công Thương" in text
     assert "được ghi nhận giữ chức ngày 15/12/2025" in text
-    # The standing board is marked on its four posts; the 20 member seats read as 20 vacant seats.
+    # The standing board is marked on its four posts; the 20 member seats are unknown (unnamed), not vacant.
     assert response.content.decode().count('class="card role-') == 5
     assert response.content.decode().count(' standing">') == 4
     assert "Thường trực gồm 4 chức vụ" in text
-    assert "20 ghế trống" in text
+    assert "20 ghế chưa rõ người giữ" in text
+    assert "ghế trống" not in text
     assert "20 ghế; nguồn không nêu tên ai vào ngày này" in text
     html = response.content.decode()
-    assert html.count('<li class="free">') == 20
+    assert html.count('<li class="unknown">') == 20
+    assert html.count('<li class="vacant">') == 0
     # Support agencies, legal basis and duties.
-    for agency in ("Sở Công Thương TP.HCM", "Sở Ngoại vụ TP.HCM", "Sở Nội vụ TP.HCM", "Văn phòng UBND TP.HCM"):
+    for agency in ("Sở Công Thương", "Sở Ngoại vụ TP.HCM", "Sở Nội vụ", "Văn phòng UBND TP"):
         assert agency in text[text.index("Cơ quan giúp việc") :]
     assert "59-NQ/TW" in text[text.index("Căn cứ pháp lý") :]
     assert len(re.findall(r"<li><p>", html[html.index('class="duties"') :])) == 14
@@ -186,7 +189,7 @@ def test_post_page_shows_its_holders_over_time(client):
     text = text_of(client.get("/posts/ubnd-tp-hcm-chu-tich/"))
     assert text.index("Phan Văn Mãi") < text.index("Nguyễn Văn Được")
     text = text_of(client.get("/posts/ban-chi-dao-hoi-nhap-quoc-te-thanh-vien/"))
-    assert "20; hôm nay còn 20 ghế trống" in text
+    assert "20; hôm nay 20 ghế chưa rõ người giữ" in text
     assert "Nguồn không nêu tên ai ở chức vụ này." in text
 
 
@@ -199,6 +202,16 @@ def test_document_page_highlights_the_cited_quotes_in_place(client):
         "<mark>Thường trực Ban Chỉ đạo gồm 4 thành viên." in html
     )
     assert 'id="missing-h"' not in html  # every quote was found in the text
+
+
+@pytest.mark.parametrize(
+    ("kind", "vietnamese"), [("decision", "Quyết định"), ("conclusion", "Kết luận"), ("official_letter", "Công văn")]
+)
+def test_a_documents_kind_reads_in_the_pages_language_whatever_its_kind(client, kind, vietnamese):
+    document = DocumentFactory(kind=kind)
+    html = client.get(f"/documents/{document.slug}/").content.decode()
+    kind_cell = html.split("<dd>", 1)[1].split("</dd>", 1)[0]
+    assert kind_cell == vietnamese
 
 
 def test_highlight_matches_across_white_space_and_merges_overlaps():
@@ -238,7 +251,7 @@ def test_vietnamese_first_and_an_english_switch_that_is_remembered(client):
     text = text_of(response)
     assert "Ho Chi Minh City Steering Committee on International Integration" in text
     assert "Organization chart on 20/12/2025" in text
-    assert "20 vacant seats" in text
+    assert "20 seats: holders unknown" in text
     assert "shown in post on 15/12/2025" in text
     # The cookie keeps English on the next page; ?lang=vi switches back.
     assert client.get("/")["Content-Language"] == "en"

@@ -9,6 +9,7 @@ import pytest
 from registry import services
 from registry.choices import PostRole
 from registry.models import Appointment
+from registry.web.views import parse_day
 from tests.factories import (
     AppointmentFactory,
     CitationFactory,
@@ -58,18 +59,19 @@ class TestSeatsOnTheChart:
         PostFactory(organization=organization, label="Phó ban", role=PostRole.DEPUTY_HEAD, seats=3)
         response = client.get(f"/organizations/{organization.slug}/", {"as_of": "2025-01-01"})
         many, few = cards(response)["Đại biểu"], cards(response)["Phó ban"]
-        assert "100 ghế trống" in visible(many)
+        assert "100 ghế chưa rõ người giữ" in visible(many)
         assert "100 ghế; nguồn không nêu tên ai vào ngày này" in visible(many)
         assert 'class="seats"' not in many
-        assert few.count('<li class="free">') == 3  # a few seats are drawn one by one
+        assert few.count('<li class="unknown">') == 3  # a few seats are drawn one by one
 
 
 def test_a_quote_no_longer_in_the_corrected_text_is_listed_apart(client):
-    """The text was corrected after the citation: the quote is shown under "Quotes", not highlighted anywhere."""
+    """A text that lost a cited quote before the registry refused such edits (an old backup restored): the quote is
+    shown under "Quotes", not highlighted anywhere."""
     document = DocumentFactory(text="Ông Trần Thử làm Giám đốc Sở Thử nghiệm.")
     kept = CitationFactory(document=document, quote="Giám đốc Sở Thử nghiệm")
     lost = CitationFactory(document=document, quote="Ông Trần Thử làm Giám đốc")
-    services.record_update(instance=document, changes={"text": "Bà Lê Thử làm Giám đốc Sở Thử nghiệm."})
+    type(document).objects.filter(pk=document.pk).update(text="Bà Lê Thử làm Giám đốc Sở Thử nghiệm.")
     response = client.get(f"/documents/{document.slug}/")
     assert response.status_code == 200
     html = response.content.decode()
@@ -134,3 +136,25 @@ def test_latest_changes_link_to_a_renamed_record_by_its_slug_now(client):
     items = latest_changes(client.get("/"))
     assert sum('href="/organizations/ban-ten-moi/"' in item for item in items) == 2  # created and changed
     assert not any("ban-ten-cu" in item for item in items)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("26/04/2023", (datetime.date(2023, 4, 26), True)),
+        ("1/5/2024", (datetime.date(2024, 5, 1), True)),
+        ("2023-04-26", (datetime.date(2023, 4, 26), True)),
+        ("", (None, True)),
+        ("31/02/2024", (None, False)),
+        ("04/26/2023", (None, False)),
+        ("20230426", (None, False)),
+    ],
+)
+def test_the_chart_day_is_read_as_the_page_writes_it_or_as_a_link_carries_it(value, expected):
+    assert parse_day(value) == expected
+
+
+def test_the_chart_box_shows_the_day_as_dd_mm_yyyy_whatever_the_browser(client):
+    html = client.get("/organizations/ubnd-tp-hcm/?as_of=26/04/2023").content.decode()
+    assert 'value="26/04/2023"' in html
+    assert "Sơ đồ tổ chức ngày 26/04/2023" in html

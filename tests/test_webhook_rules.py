@@ -7,6 +7,8 @@ import datetime
 import hashlib
 import hmac
 import json
+import logging
+import socket
 import threading
 import time
 import uuid
@@ -17,10 +19,11 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from registry import feed, services, webhooks
-from registry.models import Change, Identifier, WebhookDelivery, WebhookEndpoint
+from registry import services
+from registry.changes import feed, webhooks
+from registry.models import Change, Identifier, WebhookDelivery, WebhookEndpoint, webhook_rules
 from tests.factories import AppointmentFactory, OrganizationFactory, PersonFactory, PostFactory
-from tests.test_webhooks import SECRET, endpoint_for, writes
+from tests.test_webhooks import SECRET, allow_loopback, endpoint_for, writes
 
 pytestmark = pytest.mark.django_db
 
@@ -61,11 +64,12 @@ class Answering:
 
 
 @pytest.fixture
-def answering():
+def answering(settings):
     made = []
 
     def make(**answer) -> Answering:
         made.append(Answering(**answer))
+        settings.WEBHOOK_ALLOWED_PORTS = [*settings.WEBHOOK_ALLOWED_PORTS, made[-1].server.server_port]
         return made[-1]
 
     yield make
@@ -75,15 +79,11 @@ def answering():
 
 @pytest.fixture
 def allowed(settings):
-    settings.WEBHOOK_ALLOWED_HOSTS = ["127.0.0.1"]
+    allow_loopback(settings)
     settings.WEBHOOK_BACKOFF_BASE = 10
     settings.WEBHOOK_BACKOFF_MAX = 3600
     settings.WEBHOOK_TIMEOUT = 5
     return settings
-
-
-def last_entry_id() -> int:
-    return Change.objects.order_by("-id").values_list("id", flat=True).first()
 
 
 # --- the hosts an endpoint may name ------------------------------------------------------------------------------
@@ -122,7 +122,7 @@ def test_an_endpoint_stored_with_a_malformed_url_fails_alone(allowed, editor):
     endpoint = endpoint_for("http://127.0.0.1:9/a", editor)
     WebhookEndpoint.objects.filter(pk=endpoint.pk).update(url="http://[::1/in")
     endpoint.refresh_from_db()
-    status, _, error = webhooks.post(endpoint, Change.objects.last())
+    status, error = webhooks.post(endpoint, Change.objects.last())
     assert (status, error) == (None, "Not a valid URL: Invalid IPv6 URL.")
 
 
@@ -159,6 +159,7 @@ def test_a_url_is_refused_with_the_reason(settings, url, message):
 @pytest.mark.parametrize("url", ["https://hooks.example.vn/in", "http://HOOKS.example.vn:8443/in?x=1"])
 def test_a_url_on_an_allowed_host_passes(settings, url):
     settings.WEBHOOK_ALLOWED_HOSTS = [".example.vn"]
+    settings.WEBHOOK_ALLOWED_PORTS = [443, 8443]
     assert webhooks.check_url(url) is None
 
 
@@ -207,11 +208,14 @@ def test_a_delivery_says_the_status_or_the_start_of_the_error(editor):
 # --- what an endpoint receives -----------------------------------------------------------------------------------
 
 
-def test_the_signature_is_hmac_sha256_of_the_exact_body():
+def test_the_signature_is_hmac_sha256_of_the_timestamp_and_the_exact_body():
     body = b"The quick brown fox jumps over the lazy dog"
-    assert webhooks.signature("key", body) == "sha256=f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8"
-    assert webhooks.signature("key", body + b" ") != webhooks.signature("key", body)
-    assert webhooks.signature("khóa", b"{}") == "sha256=" + hmac.new("khóa".encode(), b"{}", hashlib.sha256).hexdigest()
+    expected = hmac.new(b"key", b"1767000000." + body, hashlib.sha256).hexdigest()
+    assert webhooks.signature("key", 1767000000, body) == f"sha256={expected}"
+    assert webhooks.signature("key", 1767000000, body + b" ") != webhooks.signature("key", 1767000000, body)
+    assert webhooks.signature("key", 1767000001, body) != webhooks.signature("key", 1767000000, body)
+    khoa = "sha256=" + hmac.new("khóa".encode(), b"5.{}", hashlib.sha256).hexdigest()
+    assert webhooks.signature("khóa", 5, b"{}") == khoa
 
 
 def test_the_delivery_id_is_the_same_for_one_change_to_one_endpoint_only(allowed, editor):
@@ -264,7 +268,7 @@ def test_a_host_struck_off_the_allow_list_gets_nothing_and_the_change_waits(allo
     assert delivery.error == "Host '127.0.0.1' is not in WEBHOOK_ALLOWED_HOSTS."
     endpoint.refresh_from_db()
     assert endpoint.failures == 1 and endpoint.last_error == delivery.error
-    assert endpoint.cursor_id < last_entry_id()
+    assert endpoint.cursor_position < feed.last_position().position
 
 
 def test_a_redirect_is_not_followed_and_counts_as_a_failure(allowed, answering, editor):
@@ -275,27 +279,23 @@ def test_a_redirect_is_not_followed_and_counts_as_a_failure(allowed, answering, 
     assert webhooks.deliver_due() == 0
     assert len(server.requests) == 1 and elsewhere.requests == []
     (delivery,) = WebhookDelivery.objects.filter(endpoint=endpoint)
-    assert (delivery.succeeded, delivery.status_code, delivery.error, delivery.response_body) == (
-        False,
-        307,
-        "HTTP 307",
-        "moved",
-    )
+    assert (delivery.succeeded, delivery.status_code, delivery.error) == (False, 307, "HTTP 307")
     endpoint.refresh_from_db()
     assert endpoint.last_error == "HTTP 307" and endpoint.next_attempt is not None
 
 
-def test_only_the_start_of_a_long_answer_is_kept(allowed, answering, editor):
-    answer = ("lỗi " * 2000).encode()
+def test_the_receivers_answer_is_not_kept(allowed, answering, editor):
+    """Whatever a URL answers (an internal page, a database banner) is not stored, so not shown to the owner."""
+    answer = b"SECRET internal page " * 200
     server = answering(status=500, body=answer)
     endpoint = endpoint_for(server.url, editor)
     writes(1)
     webhooks.deliver_due()
-    (delivery,) = WebhookDelivery.objects.filter(endpoint=endpoint)
-    assert delivery.status_code == 500 and delivery.error == "HTTP 500"
-    # the first BODY_KEPT bytes, a character cut in two shown as U+FFFD
-    assert delivery.response_body == answer[: webhooks.BODY_KEPT].decode("utf-8", "replace")
-    assert delivery.response_body.endswith("\ufffd")
+    (delivery,) = WebhookDelivery.objects.filter(endpoint=endpoint).values()
+    assert delivery["status_code"] == 500 and delivery["error"] == "HTTP 500"
+    assert "response_body" not in delivery
+    assert not any(b"SECRET" in str(value).encode() for value in delivery.values())
+    assert "response_body" not in {field.name for field in WebhookDelivery._meta.get_fields()}
 
 
 def test_a_receiver_slower_than_the_timeout_is_a_failure(allowed, answering, editor):
@@ -305,7 +305,7 @@ def test_a_receiver_slower_than_the_timeout_is_a_failure(allowed, answering, edi
     writes(1)
     assert webhooks.deliver_due() == 0
     (delivery,) = WebhookDelivery.objects.filter(endpoint=endpoint)
-    assert delivery.status_code is None and "timed out" in delivery.error
+    assert delivery.status_code is None and delivery.error == "No answer within WEBHOOK_TIMEOUT (0.2 s): timed out."
     assert delivery.duration_ms < 1500
 
 
@@ -321,7 +321,7 @@ def test_a_leased_endpoint_is_left_to_its_worker(allowed, answering, editor):
     assert webhooks.due() == [endpoint.pk]  # a lease that ran out is taken over
     assert webhooks.deliver_endpoint(endpoint.pk) == 1
     endpoint.refresh_from_db()
-    assert endpoint.leased_until is None and endpoint.cursor_id == last_entry_id()
+    assert endpoint.leased_until is None and endpoint.cursor_position == feed.last_position().position
 
 
 def test_an_inactive_or_unknown_endpoint_is_not_delivered(allowed, answering, editor):
@@ -362,7 +362,7 @@ def test_changes_of_kinds_not_followed_are_passed_over(allowed, answering, edito
     assert webhooks.deliver_due() == 0
     assert server.requests == [] and not WebhookDelivery.objects.exists()
     endpoint.refresh_from_db()
-    assert endpoint.cursor_id == last_entry_id()  # passed over, not waiting
+    assert endpoint.cursor_position == feed.last_position().position  # passed over, not waiting
 
 
 def test_a_body_follower_gets_the_people_and_identifiers_of_its_body(allowed, answering, editor):
@@ -385,4 +385,174 @@ def test_a_body_follower_gets_the_people_and_identifiers_of_its_body(allowed, an
         ("identifier", Identifier.objects.get().pk),
     ]
     endpoint.refresh_from_db()
-    assert endpoint.cursor_id == last_entry_id()
+    assert endpoint.cursor_position == feed.last_position().position
+
+
+# --- faults of one attempt, and of the worker ------------------------------------------------------------------
+
+
+def the_delivery_of(endpoint) -> WebhookDelivery:
+    (delivery,) = WebhookDelivery.objects.filter(endpoint=endpoint)
+    return delivery
+
+
+@pytest.mark.parametrize(
+    ("answer", "error"),
+    [
+        (socket.gaierror(socket.EAI_NONAME, "Name or service not known"), "cannot be resolved"),
+        ([], "has no address"),
+    ],
+    ids=["unresolvable", "no-address"],
+)
+def test_a_name_that_does_not_resolve_is_a_failure_naming_the_host(allowed, editor, monkeypatch, answer, error):
+    allowed.WEBHOOK_ALLOWED_HOSTS = ["hooks.example.vn"]
+    endpoint = endpoint_for("https://hooks.example.vn/in", editor)
+    looked_up = []
+
+    def resolving(host, *args, **kwargs):
+        looked_up.append(host)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    monkeypatch.setattr(webhook_rules.socket, "getaddrinfo", resolving)
+    writes(1)
+    assert webhooks.deliver_due() == 0
+    assert looked_up == ["hooks.example.vn"]
+    delivery = the_delivery_of(endpoint)
+    assert delivery.status_code is None and delivery.error.startswith(f"Host 'hooks.example.vn' {error}")
+    endpoint.refresh_from_db()
+    assert endpoint.failures == 1 and endpoint.cursor_position < feed.last_position().position
+
+
+def test_a_look_up_that_uses_the_whole_timeout_sends_nothing(allowed, answering, editor, monkeypatch):
+    allowed.WEBHOOK_TIMEOUT = 0.05
+    server = answering()
+    endpoint = endpoint_for(server.url, editor)
+    real = socket.getaddrinfo
+
+    def slow(*args, **kwargs):
+        time.sleep(0.2)  # a resolver slower than the whole attempt's deadline
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(webhook_rules.socket, "getaddrinfo", slow)
+    writes(1)
+    assert webhooks.deliver_due() == 0
+    assert server.requests == []
+    assert the_delivery_of(endpoint).error == "No answer within WEBHOOK_TIMEOUT (0.05 s): timed out."
+
+
+def test_an_attempt_that_crashes_is_its_own_failure_and_logged(allowed, answering, editor, monkeypatch, caplog):
+    server = answering()
+    endpoint = endpoint_for(server.url, editor)
+    crashed = []
+
+    def crashing(hook, entry):
+        crashed.append(entry.pk)
+        raise RuntimeError("a bug in building the request")
+
+    monkeypatch.setattr(webhooks, "post", crashing)
+    (entry_id,) = writes(1)
+    with caplog.at_level(logging.ERROR, logger="registry.changes.webhooks"):
+        assert webhooks.deliver_due() == 0
+    assert crashed == [entry_id]
+    delivery = the_delivery_of(endpoint)
+    assert (delivery.change_id, delivery.error) == (entry_id, "The worker failed: RuntimeError.")
+    (logged,) = [record for record in caplog.records if record.getMessage() == "webhook delivery crashed"]
+    assert logged.exc_info[0] is RuntimeError and logged.endpoint == endpoint.pk
+    endpoint.refresh_from_db()
+    assert endpoint.failures == 1 and endpoint.leased_until is None
+
+
+def steal_lease(endpoint_id: int) -> datetime.datetime:
+    """Another worker takes the endpoint over (this one stalled past its lease)."""
+    theirs = timezone.now() + datetime.timedelta(minutes=5)
+    WebhookEndpoint.objects.filter(pk=endpoint_id).update(leased_until=theirs)
+    return theirs
+
+
+def test_a_worker_that_lost_its_lease_passing_over_changes_writes_nothing(allowed, answering, editor, monkeypatch):
+    server = answering()
+    endpoint = endpoint_for(server.url, editor)
+    start = endpoint.cursor_position
+    passed = []
+
+    def unwanted(hook, entry, organizations):
+        passed.append(entry.pk)
+        if len(passed) == 2:
+            steal_lease(hook.pk)
+        return False
+
+    monkeypatch.setattr(webhooks, "wanted", unwanted)
+    first, second, _ = writes(3)
+    assert webhooks.deliver_due() == 0
+    assert passed == [first, second]  # stopped at the first write refused: the third is the new holder's
+    endpoint.refresh_from_db()
+    assert endpoint.cursor_position == Change.objects.get(pk=first).position > start
+    assert endpoint.leased_until is not None  # the new holder's lease, not released by this worker
+    assert server.requests == []
+
+
+def test_a_lease_lost_while_an_answer_is_awaited_is_left_to_its_new_holder(
+    allowed, answering, editor, monkeypatch, caplog
+):
+    server = answering(delay=1.0)
+    endpoint = endpoint_for(server.url, editor)
+    writes(1)
+    monkeypatch.setattr(webhooks, "RENEW", 0.1)
+    renew = webhooks._Serving.renew
+    stolen = []
+
+    def renew_after_a_takeover(serving):
+        stolen.append(steal_lease(serving.endpoint.pk))
+        return renew(serving)
+
+    monkeypatch.setattr(webhooks._Serving, "renew", renew_after_a_takeover)
+    with caplog.at_level(logging.WARNING, logger="registry.changes.webhooks"):
+        assert webhooks.deliver_due() == 0
+    assert len(stolen) == 1
+    (lost,) = [record for record in caplog.records if record.getMessage() == "webhook lease lost"]
+    assert lost.endpoint == endpoint.pk
+    endpoint.refresh_from_db()
+    assert endpoint.leased_until == stolen[0]  # neither renewed nor released by the worker that lost it
+    assert not WebhookDelivery.objects.filter(endpoint=endpoint).exists()  # the new holder logs the attempt
+
+
+def test_more_due_endpoints_than_threads_are_left_for_the_next_look(allowed, answering, editor, monkeypatch):
+    server = answering()
+    first, second = endpoint_for(server.url, editor), endpoint_for(server.url, editor)
+    writes(1)
+    monkeypatch.setattr(webhooks, "CONCURRENCY", 1)
+    assert webhooks.deliver_due() == 1
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.cursor_position == feed.last_position().position
+    assert second.cursor_position < first.cursor_position and second.leased_until is None
+    assert webhooks.due() == [first.pk, second.pk]  # both looked at again; the second has its change still to get
+    assert webhooks.deliver_due() == 1
+    second.refresh_from_db()
+    assert second.cursor_position == first.cursor_position
+
+
+class WorkerKilled(BaseException):
+    """What ends a worker from outside (as KeyboardInterrupt or SystemExit do), not a fault of one attempt."""
+
+
+def test_a_worker_stopped_by_a_fault_releases_every_lease_it_holds(allowed, answering, editor, monkeypatch):
+    slow = answering(delay=1.0)
+    killing = endpoint_for(answering().url, editor)
+    waiting = endpoint_for(slow.url, editor)
+    real = webhooks.post
+
+    def post(hook, entry):
+        if hook.pk == killing.pk:
+            raise WorkerKilled
+        return real(hook, entry)
+
+    monkeypatch.setattr(webhooks, "post", post)
+    writes(1)
+    with pytest.raises(WorkerKilled):
+        webhooks.deliver_due()
+    waiting.refresh_from_db()
+    assert waiting.leased_until is None  # left free for the next worker, not held for the lease's 30 s
+    assert webhooks.due() == [killing.pk, waiting.pk]

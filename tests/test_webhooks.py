@@ -12,7 +12,8 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from registry import feed, services, webhooks
+from registry import services
+from registry.changes import feed, webhooks
 from registry.models import Change, Organization, WebhookDelivery, WebhookEndpoint
 from tests.factories import OrganizationFactory
 
@@ -61,9 +62,20 @@ class Receiver:
         self.server.server_close()
 
 
+#: The fixed ports the tests name (receivers on a free port allow theirs when they start).
+TEST_PORTS = [443, 80, 9, *range(8870, 8890)]
+
+
+def allow_loopback(settings) -> None:
+    """The receivers listen on loopback, which deliveries refuse unless told: the tests tell, and name the ports."""
+    settings.WEBHOOK_ALLOWED_HOSTS = ["127.0.0.1"]
+    settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = True
+    settings.WEBHOOK_ALLOWED_PORTS = TEST_PORTS
+
+
 @pytest.fixture
 def hook_settings(settings):
-    settings.WEBHOOK_ALLOWED_HOSTS = ["127.0.0.1"]
+    allow_loopback(settings)
     settings.WEBHOOK_BACKOFF_BASE = 0.05
     settings.WEBHOOK_BACKOFF_MAX = 0.2
     settings.WEBHOOK_TIMEOUT = 5
@@ -86,7 +98,7 @@ def receiver():
 def endpoint_for(url: str, editor, **values) -> WebhookEndpoint:
     start = webhooks.start_position()
     return WebhookEndpoint.objects.create(
-        owner=editor, name="city system", url=url, secret=SECRET, cursor_txid=start.txid, cursor_id=start.id, **values
+        owner=editor, name="city system", url=url, secret=SECRET, cursor_position=start.position, **values
     )
 
 
@@ -96,7 +108,7 @@ def writes(count: int) -> list[int]:
     for index in range(count):
         organization = OrganizationFactory()
         services.record_update(instance=organization, changes={"note": f"change {index}"}, reason=f"reason {index}")
-    return list(Change.objects.filter(id__gt=before).order_by("txid", "id").values_list("id", flat=True))
+    return list(Change.objects.filter(id__gt=before).order_by("position", "id").values_list("id", flat=True))
 
 
 def work_until(done, seconds: float = 20) -> int:
@@ -123,7 +135,8 @@ def test_a_failing_then_recovering_receiver_gets_everything_in_order(hook_settin
     first_ids = {request["headers"]["X-Registry-Delivery"] for request in server.requests[:4]}
     assert len(first_ids) == 1
     for request in server.requests:
-        expected_signature = "sha256=" + hmac.new(SECRET.encode(), request["body"], hashlib.sha256).hexdigest()
+        signed = request["headers"]["X-Registry-Timestamp"].encode() + b"." + request["body"]
+        expected_signature = "sha256=" + hmac.new(SECRET.encode(), signed, hashlib.sha256).hexdigest()
         assert hmac.compare_digest(request["headers"]["X-Registry-Signature"], expected_signature)
         body = json.loads(request["body"])
         assert request["headers"]["X-Registry-Event"] == f"{body['change']['model']}.{body['change']['type']}"
@@ -136,7 +149,7 @@ def test_a_failing_then_recovering_receiver_gets_everything_in_order(hook_settin
     ]
     assert log.count() == 3 + len(expected)
     endpoint.refresh_from_db()
-    assert endpoint.failures == 0 and endpoint.cursor_id == expected[-1]
+    assert endpoint.failures == 0 and endpoint.cursor_position == Change.objects.get(pk=expected[-1]).position
     assert [body["change"]["reason"] for body in delivered] == [f"reason {index}" for index in range(5)]
 
 
@@ -165,7 +178,7 @@ def test_an_unreachable_receiver_is_retried_later_and_logged(hook_settings, edit
     webhooks.deliver_due()
     endpoint.refresh_from_db()
     assert endpoint.failures == 1 and endpoint.next_attempt is not None
-    assert endpoint.cursor_id < Change.objects.latest("id").id  # the change stays ahead, to be tried again
+    assert endpoint.cursor_position < feed.last_position().position  # the change stays ahead, to be tried again
     (delivery,) = WebhookDelivery.objects.filter(endpoint=endpoint)
     assert not delivery.succeeded and delivery.status_code is None and delivery.error
     assert webhooks.deliver_due() == 0  # within its backoff, not tried again
@@ -178,7 +191,7 @@ def test_filters_by_kind_and_organization(hook_settings, receiver, editor):
     endpoint.organizations.set([followed])
     services.record_update(instance=followed, changes={"note": "followed"}, reason="x")
     writes(2)  # other bodies
-    work_until(lambda: WebhookEndpoint.objects.get(pk=endpoint.pk).cursor_id == Change.objects.latest("id").id)
+    work_until(lambda: WebhookEndpoint.objects.get(pk=endpoint.pk).cursor_position == feed.last_position().position)
     assert [body["change"]["object_id"] for body in server.delivered()] == [followed.pk]
 
 

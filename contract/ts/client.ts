@@ -51,8 +51,9 @@ export class RegistryClient {
   }
 }
 
-export async function vacantMemberSeats(client: RegistryClient): Promise<number | null> {
+export async function unknownMemberSeats(client: RegistryClient): Promise<number | null> {
+  // The members are unnamed in the sources: unknown seats, not vacant ones (vacant_seats counts stated vacancies).
   const chart = await client.chart("ban-chi-dao-tp-hcm-ve-hoi-nhap-quoc-te");
   const members = chart.posts.find((post) => post.role === "member");
-  return members ? members.vacant_seats : null;
+  return members ? members.unknown_seats : null;
 }

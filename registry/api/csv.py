@@ -17,7 +17,7 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 
 from registry.api.schema import RegistryAutoSchema
 from registry.models import Appointment, Organization, Person, Post
-from registry.selectors import vacant_seats
+from registry.selectors import evidence, seat_states
 
 MEDIA_TYPE = "text/csv"
 BOM = "\ufeff"
@@ -67,6 +67,24 @@ def read(name: str, path: str) -> Column:
 
 
 NAMES: list[Column] = [("identifiers", _identifiers), ("other_names", _other_names)]
+#: How old a record's evidence is (registry/selectors/evidence.py).
+EVIDENCE: list[Column] = [
+    ("last_confirmed", evidence.last_confirmed_of),
+    ("stale", lambda record: "true" if evidence.stale(record) else "false"),
+]
+
+
+def _known(which: str, person_or_date: str):
+    """A column of the last (or next) known holder of a post with an unknown seat: their slug or the date."""
+
+    def column(post: Post):
+        known = getattr(seat_states(post), which)
+        if known is None:
+            return ""
+        return known.person.slug if person_or_date == "person" else getattr(known, person_or_date)
+
+    return column
+
 
 COLUMNS: dict[type, list[Column]] = {
     Person: [*same_named("id", "slug", "name", "family_name", "given_name", "honorific"), *NAMES],
@@ -75,6 +93,7 @@ COLUMNS: dict[type, list[Column]] = {
         ("parent", lambda o: _slug(o.parent)),
         ("parent_name", lambda o: o.parent.name if o.parent_id else ""),
         *same_named("founding_date", "founding_date_precision", "dissolution_date", "dissolution_date_precision"),
+        *EVIDENCE,
         *NAMES,
     ],
     Post: [
@@ -85,7 +104,13 @@ COLUMNS: dict[type, list[Column]] = {
         ("portfolio", lambda p: _slug(p.portfolio)),
         ("standing", lambda p: "true" if p.standing else "false"),
         ("holders", lambda p: _join(a.person.name for a in p.holders)),
-        ("vacant_seats", vacant_seats),
+        ("vacant_seats", lambda p: seat_states(p).vacant),
+        ("unknown_seats", lambda p: seat_states(p).unknown),
+        ("last_known", _known("last_known", "person")),
+        ("last_known_end_date", _known("last_known", "end_date")),
+        ("last_known_end_date_precision", _known("last_known", "end_date_precision")),
+        ("next_known", _known("next_known", "person")),
+        ("next_known_start_date", _known("next_known", "start_date")),
     ],
     Appointment: [
         *same_named("id"),
@@ -98,6 +123,8 @@ COLUMNS: dict[type, list[Column]] = {
         read("role", "post.role"),
         read("capacity", "capacity_id"),
         *same_named("start_date", "start_date_precision", "end_date", "end_date_precision", "end_reason"),
+        ("leaves_vacant", lambda a: "true" if a.leaves_vacant else "false"),
+        *EVIDENCE,
     ],
 }
 

@@ -2,22 +2,19 @@
 
 import logging
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, InterfaceError, OperationalError
 from django.db.models import ProtectedError, RestrictedError
-from django.http import Http404, JsonResponse
+from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from registry.http.errors import DATABASE_UNAVAILABLE, RETRY_AFTER_OUTAGE, error_body, too_large_message
 from registry.services import PreconditionFailed
 
 logger = logging.getLogger(__name__)
-
-#: Seconds a client should wait before retrying while the database is unavailable.
-RETRY_AFTER_OUTAGE = 5
 
 
 class Conflict(exceptions.APIException):
@@ -48,14 +45,10 @@ class TooLarge(exceptions.APIException):
         super().__init__(too_large_message())
 
 
-def too_large_message() -> str:
-    return f"The request body is larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes."
-
-
 class DatabaseUnavailable(exceptions.APIException):
     status_code = status.HTTP_503_SERVICE_UNAVAILABLE
     default_code = "unavailable"
-    default_detail = "The registry's database is unavailable; nothing was written. Retry after the Retry-After delay."
+    default_detail = DATABASE_UNAVAILABLE
 
 
 def flatten_errors(detail, field: str | None = None) -> list[dict]:
@@ -79,11 +72,6 @@ def flatten_errors(detail, field: str | None = None) -> list[dict]:
             for error in flatten_errors(item, f"{field}.{index}" if field else str(index))
         ]
     return [{"field": field, "code": getattr(detail, "code", None) or "invalid", "message": str(detail)}]
-
-
-def error_body(status_code: int, code: str, errors: list[dict]) -> dict:
-    detail = "; ".join(f"{e['field']}: {e['message']}" if e["field"] else e["message"] for e in errors)
-    return {"status": status_code, "code": code, "detail": detail, "errors": errors}
 
 
 def name_some(records, most: int = 5) -> str:
@@ -139,41 +127,3 @@ def exception_handler(exc, context):
     if isinstance(exc, DatabaseUnavailable):
         response["Retry-After"] = str(RETRY_AFTER_OUTAGE)
     return response
-
-
-def json_error(status_code: int, code: str, message: str) -> JsonResponse:
-    """An error answered outside DRF (middleware, Django's handlers) in the same body shape."""
-    return JsonResponse(
-        error_body(status_code, code, [{"field": None, "code": code, "message": message}]), status=status_code
-    )
-
-
-def database_unavailable() -> JsonResponse:
-    response = json_error(503, "unavailable", DatabaseUnavailable.default_detail)
-    response["Retry-After"] = str(RETRY_AFTER_OUTAGE)
-    return response
-
-
-def json_bad_request(request, exception=None):
-    """Django's own 400s (a Host not allowed, a malformed request) in the API's error shape."""
-    return json_error(400, "bad_request", _bad_request_message(exception))
-
-
-def _bad_request_message(exception) -> str:
-    from django.core.exceptions import DisallowedHost
-
-    if isinstance(exception, DisallowedHost):
-        return "The Host header names a host this server does not answer to."
-    if isinstance(exception, RequestDataTooBig):
-        return too_large_message()
-    return "Bad request."
-
-
-def json_page_not_found(request, exception=None):
-    body = error_body(404, "not_found", [{"field": None, "code": "not_found", "message": "No page at this address."}])
-    return JsonResponse(body, status=404)
-
-
-def json_server_error(request):
-    body = error_body(500, "server_error", [{"field": None, "code": "server_error", "message": "Internal error."}])
-    return JsonResponse(body, status=500)

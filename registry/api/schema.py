@@ -34,7 +34,10 @@ class SystemKeyAuthenticationScheme(OpenApiAuthenticationExtension):
             "type": "apiKey",
             "in": "header",
             "name": "Authorization",
-            "description": "A city system's key, sent as `Authorization: Api-Key <key>`.",
+            "description": (
+                "A city system's key, sent as `Authorization: Api-Key <key>`. Reads need none; a header in another "
+                "form is answered 401, not read as anonymous."
+            ),
         }
 
 
@@ -55,7 +58,10 @@ class ErrorSerializer(serializers.Serializer):
 
 ERRORS = {
     400: "Invalid input: `errors` names each field or parameter and the rule it breaks.",
-    401: "No valid credentials: send `Authorization: Api-Key <key>` (or sign in).",
+    401: (
+        "No valid credentials: send `Authorization: Api-Key <key>`. A header in another form (`Bearer`, no prefix, an "
+        "unknown or expired key) is refused, on reads too."
+    ),
     403: "Signed in, but without the permission this needs.",
     404: "No such record, or a page past the last one.",
     409: "Conflicts with the registry's state: the record is still referenced, or a concurrent change won.",
@@ -153,4 +159,19 @@ def refuse_unknown_fields(result, generator, request, public):
             for field, schema in component.get("properties", {}).items():
                 if schema.get("type") == "array":
                     schema["maxItems"] = MAX_SOURCES if field == "sources" else MAX_RELATED
+    return result
+
+
+def document_authentication_challenge(result, generator, request, public):
+    """drf-spectacular post-processing hook: every 401 names the expected scheme in `WWW-Authenticate`."""
+    headers = result.setdefault("components", {}).setdefault("headers", {})
+    headers["WWW-Authenticate"] = {
+        "description": "The scheme the API expects: `Api-Key` (send `Authorization: Api-Key <key>`).",
+        "schema": {"type": "string", "enum": ["Api-Key"]},
+    }
+    for path in result.get("paths", {}).values():
+        for operation in path.values():
+            response = operation.get("responses", {}).get("401") if isinstance(operation, dict) else None
+            if response is not None:
+                response["headers"] = {"WWW-Authenticate": {"$ref": "#/components/headers/WWW-Authenticate"}}
     return result

@@ -1,7 +1,6 @@
 """Identifiers and other names as resources, the Popolo export, and webhook endpoints (issue 13)."""
 
 import django_filters
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
@@ -9,68 +8,18 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, permissions, serializers, viewsets
 from rest_framework.decorators import action
 
-from registry import feed, popolo, webhooks
+from registry.api.filtersets import StrictFilterSet
 from registry.api.permissions import CanReadRegistry
-from registry.api.serializers.base import RegistryModelSerializer, RelatedField, StrictInputMixin
+from registry.api.serializers.base import RelatedField, StrictInputMixin
+from registry.api.serializers.identifiers import IdentifierResourceSerializer, OtherNameResourceSerializer
 from registry.api.strict import StrictCharField
-from registry.api.views import AsOfMixin, RegistryViewSet
+from registry.api.views.base import AsOfMixin, RegistryViewSet
+from registry.changes import feed, webhooks
 from registry.choices import OtherNameKind
-from registry.filtersets import StrictFilterSet
-from registry.models import Identifier, Organization, OtherName, Person, WebhookDelivery, WebhookEndpoint
+from registry.interop import popolo
+from registry.models import Identifier, Organization, OtherName, WebhookDelivery, WebhookEndpoint
 
 # --- identifiers and other names -----------------------------------------------------------------------------------
-
-
-class OwnedSerializerMixin(serializers.Serializer):
-    """The record it belongs to: exactly one of ``person`` and ``organization`` (slugs), fixed once created."""
-
-    person = RelatedField(Person, required=False, allow_null=True, help_text="The person it belongs to (slug).")
-    organization = RelatedField(
-        Organization, required=False, allow_null=True, help_text="The organization it belongs to (slug)."
-    )
-
-    def to_representation(self, instance):
-        data = super().to_representation(instance)
-        owner = instance.record
-        fields = self.fields
-        data["person"] = fields["person"].to_representation(owner) if _is(owner, Person) else None
-        data["organization"] = fields["organization"].to_representation(owner) if _is(owner, Organization) else None
-        return data
-
-    def validate(self, attrs):
-        attrs = super().validate(attrs)
-        person, organization = attrs.pop("person", None), attrs.pop("organization", None)
-        if self.instance is not None:
-            if person is not None or organization is not None:
-                raise serializers.ValidationError({"person": "The record it belongs to cannot be changed."})
-            return attrs
-        if (person is None) == (organization is None):
-            raise serializers.ValidationError({"person": "Give exactly one of person and organization."})
-        owner = person or organization
-        attrs["content_type"] = ContentType.objects.get_for_model(owner)
-        attrs["object_id"] = owner.pk
-        return attrs
-
-
-def _is(owner, model) -> bool:
-    return isinstance(owner, model)
-
-
-def owned_fields(model) -> tuple[str, ...]:
-    """The fields of an identifier or other name as a resource: its owner, what an editor writes, its sources."""
-    return ("id", "person", "organization", *model.EDITABLE_FIELDS, "sources", "reason", "created", "updated")
-
-
-class IdentifierResourceSerializer(OwnedSerializerMixin, RegistryModelSerializer):
-    class Meta:
-        model = Identifier
-        fields = owned_fields(Identifier)
-
-
-class OtherNameResourceSerializer(OwnedSerializerMixin, RegistryModelSerializer):
-    class Meta:
-        model = OtherName
-        fields = owned_fields(OtherName)
 
 
 class OwnedQuerySetMixin:
@@ -112,7 +61,6 @@ class OtherNameViewSet(OwnedQuerySetMixin, RegistryViewSet):
 
 
 #: The change feed's representation of the new records (registry.api.serializers.feed_serializer reads it).
-FEED_SERIALIZERS = {Identifier: IdentifierResourceSerializer, OtherName: OtherNameResourceSerializer}
 
 
 # --- the Popolo export ----------------------------------------------------------------------------------------------
@@ -121,11 +69,12 @@ FEED_SERIALIZERS = {Identifier: IdentifierResourceSerializer, OtherName: OtherNa
 class PopoloExportView(AsOfMixin, generics.GenericAPIView):
     """The whole registry as one Popolo 1.0.1 JSON document, streamed (no pages).
 
-    persons, organizations (with identifiers, other names, duties, legal basis), posts and memberships as Popolo
-    defines them, plus the registry's documented extensions: date precisions, capacities, portfolios, relationships,
-    documents (with full text) and sources (document and verbatim quote). Ids are stable keys such as
-    `person/<slug>`. With `as_of`, only what holds on that day (bodies that exist, their posts, the appointments that
-    hold and their people, relationships in effect); portfolios and documents always in full.
+    persons, organizations (with identifiers, other names, duties, legal basis), posts, memberships and events (the
+    conferences the sources report) as Popolo defines them, plus the registry's documented extensions: date
+    precisions, capacities, portfolios, relationships, documents (with full text), the people events show in a post
+    (appearances) and sources (document and verbatim quote). Ids are stable keys such as `person/<slug>`. With
+    `as_of`, only what holds on that day (bodies that exist, their posts, the appointments that hold and their people,
+    relationships in effect, events held by then); portfolios and documents always in full.
     """
 
     permission_classes = [CanReadRegistry]
@@ -164,7 +113,6 @@ class WebhookDeliverySerializer(serializers.ModelSerializer):
             "attempt",
             "succeeded",
             "status_code",
-            "response_body",
             "error",
             "duration_ms",
             "created",
@@ -175,7 +123,10 @@ class WebhookEndpointSerializer(StrictInputMixin, serializers.ModelSerializer):
     """A webhook: the URL, its secret (write-only), which kinds of record and which bodies, and where it stands."""
 
     secret = StrictCharField(
-        write_only=True, min_length=32, max_length=200, help_text="Shared HMAC-SHA256 secret, 32 characters or more."
+        write_only=True,
+        min_length=32,
+        max_length=200,
+        help_text="Shared HMAC-SHA256 secret, 32 characters or more. Stored encrypted and never shown again.",
     )
     kinds = serializers.ListField(
         child=serializers.ChoiceField(choices=webhooks.KINDS),
@@ -211,7 +162,7 @@ class WebhookEndpointSerializer(StrictInputMixin, serializers.ModelSerializer):
         read_only_fields = ("failures", "next_attempt", "last_error", "created", "updated")
 
     def get_position(self, endpoint) -> str:
-        return feed.Position(endpoint.cursor_txid, endpoint.cursor_id).encode()
+        return feed.Position(endpoint.cursor_position).encode()
 
     def validate_url(self, value):
         try:
@@ -222,9 +173,8 @@ class WebhookEndpointSerializer(StrictInputMixin, serializers.ModelSerializer):
 
     def create(self, validated_data):
         organizations = validated_data.pop("organizations", [])
-        start = webhooks.start_position()
         endpoint = WebhookEndpoint.objects.create(
-            **validated_data, owner=self.context["request"].user, cursor_txid=start.txid, cursor_id=start.id
+            **validated_data, owner=self.context["request"].user, cursor_position=webhooks.start_position().position
         )
         endpoint.organizations.set(organizations)
         return endpoint
@@ -244,8 +194,10 @@ class IsWebhookOwner(permissions.BasePermission):
 class WebhookEndpointViewSet(viewsets.ModelViewSet):
     """Webhooks of city systems: every change of the feed POSTed in order, signed with HMAC-SHA256.
 
-    Each request carries `X-Registry-Signature: sha256=<hex HMAC of the body with the secret>`,
-    `X-Registry-Delivery` (the same id on every retry of one change) and `X-Registry-Event` (`<model>.<type>`).
+    Each request carries `X-Registry-Timestamp` (unix seconds), `X-Registry-Signature: sha256=<hex HMAC-SHA256 of
+    "<timestamp>.<body>" with the secret>` (refuse timestamps older than 5 minutes: a captured request cannot be
+    replayed), `X-Registry-Delivery` (the same id on every retry of one change) and `X-Registry-Event`
+    (`<model>.<type>`). The delivery log keeps the receiver's status and timing, never its answer.
     Failures are retried with exponential backoff before any later change; a disabled endpoint resumes in place.
     """
 
@@ -262,6 +214,6 @@ class WebhookEndpointViewSet(viewsets.ModelViewSet):
     @extend_schema(responses=WebhookDeliverySerializer(many=True))
     @action(detail=True, methods=["get"])
     def deliveries(self, request, pk=None):
-        """The endpoint's delivery log, newest first: each attempt with the receiver's answer."""
+        """The endpoint's delivery log, newest first: each attempt with the receiver's status (not its answer)."""
         page = self.paginate_queryset(self.get_object().deliveries.all())
         return self.get_paginated_response(WebhookDeliverySerializer(page, many=True).data)

@@ -6,6 +6,8 @@ should not quietly accept a number.
 
 from rest_framework import serializers
 
+from registry.days import parse_day
+
 
 class StringOnly:
     """Refuses anything but a JSON string before the field parses it (a date, a choice, a text)."""
@@ -47,7 +49,17 @@ class StrictBooleanField(serializers.BooleanField):
         return data
 
 
-class StrictDateField(StringOnly, serializers.DateField):
+class IsoDay:
+    """A day written YYYY-MM-DD only (registry.days): DRF's own parsing also reads 20250131."""
+
+    def to_internal_value(self, value):
+        try:
+            return parse_day(value)
+        except ValueError as error:
+            raise serializers.ValidationError(str(error), code="invalid") from None
+
+
+class StrictDateField(StringOnly, IsoDay, serializers.DateField):
     default_error_messages = {"not_a_string": "Expected a date string YYYY-MM-DD, got {kind}."}
 
 

@@ -20,25 +20,11 @@ from django.http import JsonResponse
 from rest_framework import throttling
 from rest_framework.settings import api_settings
 
-from registry.api.exceptions import error_body
+from registry.http.clients import client_ip
+from registry.http.errors import error_body
 
 logger = logging.getLogger(__name__)
 RATE_LIMIT_HEADERS = ("RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset")
-
-
-def client_ip(request) -> str | None:
-    """The client's address: the connection's, or the one the trusted proxies (`NUM_PROXIES`) report."""
-    request = getattr(request, "_request", request)
-    remote_addr = request.META.get("REMOTE_ADDR")
-    num_proxies = api_settings.NUM_PROXIES or 0
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR")
-    if num_proxies <= 0 or not forwarded:
-        return remote_addr
-    addresses = [address.strip() for address in forwarded.split(",") if address.strip()]
-    if not addresses:
-        return remote_addr
-    # Each trusted proxy appends the address it was connected from: the one the outermost trusted proxy appended.
-    return addresses[-min(num_proxies, len(addresses))]
 
 
 @dataclass(frozen=True)
@@ -80,6 +66,8 @@ def hit(key: str, limit: int, duration: int, *, peek: bool = False) -> Window | 
                     count = cache.incr(key)
                     break
                 except ValueError:  # the window ended between add and incr: start a new one
+                    if getattr(cache, "degraded", False):
+                        return None  # the cache is down (registry/http/failsoft_cache.py logs it once): fail open
                     continue
             else:
                 logger.warning("rate-limit window of %s kept ending mid-count: request let through", key)

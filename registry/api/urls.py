@@ -2,7 +2,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from registry.api import standards, views
+from registry.api import changesets, events, intake, standards, views
 from registry.api.cached_schema import CachedSchemaView
 
 app_name = "registry-api"
@@ -15,12 +15,15 @@ router.register("documents", views.DocumentViewSet, basename="document")
 router.register("posts", views.PostViewSet, basename="post")
 router.register("appointments", views.AppointmentViewSet, basename="appointment")
 router.register("relationships", views.RelationshipViewSet, basename="relationship")
+router.register("events", events.EventViewSet, basename="event")
 router.register("identifiers", standards.IdentifierViewSet, basename="identifier")
 router.register("other-names", standards.OtherNameViewSet, basename="othername")
 router.register("webhooks", standards.WebhookEndpointViewSet, basename="webhook")
 
 urlpatterns = [
     path("changes/", views.ChangesView.as_view(), name="changes"),
+    path("changesets/", changesets.ChangesetView.as_view(), name="changesets"),
+    path("intake/", intake.IntakeView.as_view(), name="intake"),
     path("export/popolo/", standards.PopoloExportView.as_view(), name="export-popolo"),
     path("schema/", CachedSchemaView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="registry-api:schema"), name="docs"),

@@ -1,6 +1,7 @@
 from registry.models.access import SystemKey
-from registry.models.changes import Change, RegistryRevision, SeedBaseline
+from registry.models.changes import Change, FeedCounter, RegistryRevision, SeedBaseline
 from registry.models.documents import Citation, Document
+from registry.models.events import Event, EventAppearance
 from registry.models.identifiers import Identifier, OtherName
 from registry.models.organizations import Duty, Organization, OrganizationRelationship
 from registry.models.people import Person
@@ -13,6 +14,9 @@ __all__ = [
     "Citation",
     "Document",
     "Duty",
+    "Event",
+    "EventAppearance",
+    "FeedCounter",
     "Identifier",
     "Organization",
     "OrganizationRelationship",

@@ -2,18 +2,19 @@
 
 import datetime
 import operator
+import re
 from functools import reduce
 
 from django.contrib.contenttypes.fields import GenericRelation
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import models, router
+from django.db import IntegrityError, models, router
 from django.db.models import Case, IntegerField, Q, Value, When
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from registry import clock
 from registry.choices import DatePrecision
-from registry.text import fold, nfc, search_tokens
+from registry.text import fold, nfc, search_tokens, text_problem
 
 #: The largest value of a PositiveSmallIntegerField on every supported database. Stated on the fields, because each
 #: database's own range differs (SQLite's is 64-bit) and the API schema must not depend on the database.
@@ -78,7 +79,40 @@ class RegistryQuerySet(models.QuerySet):
         return found.annotate(search_rank=rank).order_by("search_rank", *self.model._meta.ordering)
 
 
-class RegistryModel(models.Model):
+class ChecksAtSave(models.Model):
+    """Validation that can leave the check constraints to the database (the services' one ``full_clean``)."""
+
+    class Meta:
+        abstract = True
+
+    def full_clean(self, exclude=None, validate_unique=True, validate_constraints=True, *, checks_at_save=False):
+        """As Django's. ``checks_at_save``: the check constraints are left to the database, which refuses a row that
+        breaks one as it is written; ``check_refusal`` turns that refusal into the error validating would give.
+        Django asks the database about each check in a query (and a savepoint) of its own before the write."""
+        self._checks_at_save = checks_at_save
+        try:
+            super().full_clean(exclude, validate_unique, validate_constraints)
+        finally:
+            del self._checks_at_save
+
+    def validate_constraints(self, exclude=None):
+        """As Django's, but a broken check constraint is reported on the field it protects, not on the record."""
+        errors: dict[str, list] = {}
+        using = router.db_for_write(type(self), instance=self)
+        checks_at_save = getattr(self, "_checks_at_save", False)
+        for model_class, constraints in self.get_constraints():
+            for constraint in constraints:
+                if checks_at_save and isinstance(constraint, models.CheckConstraint):
+                    continue
+                try:
+                    constraint.validate(model_class, self, exclude=exclude, using=using)
+                except ValidationError as error:
+                    errors.setdefault(constraint_field(constraint), []).append(error)
+        if errors:
+            raise ValidationError(errors)
+
+
+class RegistryModel(ChecksAtSave):
     """Timestamps, sources, and NFC text on save for every record of the registry."""
 
     created = models.DateTimeField(
@@ -127,20 +161,66 @@ class RegistryModel(models.Model):
 
     def clean_fields(self, exclude=None):
         self.normalise_text()
-        super().clean_fields(exclude=exclude)
+        clean_fields_and_text(self, super().clean_fields, exclude)
 
-    def validate_constraints(self, exclude=None):
-        """As Django's, but a broken check constraint is reported on the field it protects, not on the record."""
-        errors: dict[str, list] = {}
-        using = router.db_for_write(type(self), instance=self)
-        for model_class, constraints in self.get_constraints():
-            for constraint in constraints:
-                try:
-                    constraint.validate(model_class, self, exclude=exclude, using=using)
-                except ValidationError as error:
-                    errors.setdefault(constraint_field(constraint), []).append(error)
-        if errors:
-            raise ValidationError(errors)
+
+def check_refusal(instance: models.Model, error: IntegrityError) -> ValidationError | None:
+    """The error validating ``instance`` gives for the check constraint the database names in ``error`` (its field,
+    message and code), or None when ``error`` is not about one of the model's check constraints."""
+    refused = str(error)
+    for _model, constraints in instance.get_constraints():
+        for constraint in constraints:
+            named_in_it = re.search(rf"\b{re.escape(constraint.name)}\b", refused)
+            if isinstance(constraint, models.CheckConstraint) and named_in_it:
+                code = constraint.violation_error_code
+                message = ValidationError(constraint.get_violation_error_message(), code=code)
+                return ValidationError({constraint_field(constraint): [message]})
+    return None
+
+
+def text_errors(instance: models.Model, exclude=None) -> dict[str, list[ValidationError]]:
+    """Each editable text field of ``instance`` that breaks the one text rule (``registry.text.text_problem``).
+
+    Every text a person can enter is checked, whichever way it came in (admin, API, seeds, Popolo import): they all
+    run ``full_clean``. Text fields (TextField) are multi-line; a CharField is one line. Choices are left to Django.
+    """
+    errors: dict[str, list[ValidationError]] = {}
+    for field in instance._meta.concrete_fields:
+        if not isinstance(field, (models.CharField, models.TextField)) or field.choices or not field.editable:
+            continue
+        if exclude and field.name in exclude:
+            continue
+        value = getattr(instance, field.attname)
+        if not isinstance(value, str):
+            continue
+        problem = text_problem(value, multiline=isinstance(field, models.TextField), required=not field.blank)
+        if problem:
+            errors[field.name] = [ValidationError(problem, code="text")]
+    return errors
+
+
+def references_read(instance: models.Model) -> set[str]:
+    """The references to records ``instance`` holds as read from the database: Django would ask the database whether
+    each still exists; the database's own foreign key refuses the write if one has gone meanwhile."""
+    read = set()
+    for field in instance._meta.concrete_fields:
+        if field.many_to_one and field.is_cached(instance):
+            target = field.get_cached_value(instance)
+            if target is not None and not target._state.adding and target.pk == getattr(instance, field.attname):
+                read.add(field.name)
+    return read
+
+
+def clean_fields_and_text(instance: models.Model, clean_fields, exclude=None) -> None:
+    """Django's ``clean_fields`` (``clean_fields``, bound) and the text rule, their errors reported together."""
+    errors = text_errors(instance, exclude)
+    try:
+        clean_fields(exclude={*(exclude or ()), *references_read(instance)})
+    except ValidationError as error:
+        for name, messages in error.error_dict.items():
+            errors.setdefault(name, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
 
 
 #: Constraint name (as declared, with its %(app_label)s_%(class)s prefix) -> the field a violation is reported on.
@@ -209,7 +289,7 @@ def precision_goes_with_date(date: str, precision: str, name: str) -> models.Che
             condition=(Q(**{f"{date}__isnull": True}) & Q(**{precision: ""}))
             | (Q(**{f"{date}__isnull": False}) & ~Q(**{precision: ""})),
             name=name,
-            violation_error_message=f"{precision} is required with {date}, and only with it.",
+            violation_error_message=f"{precision} goes with {date}: give both, or neither.",
         ),
     )
 

@@ -11,15 +11,31 @@ from registry.models.base import named
 class Change(models.Model):
     """One write to the registry, written by the service in the same transaction as the write itself.
 
-    Entries are ordered by ``(txid, id)``. On PostgreSQL ``txid`` is the writing transaction's id, and the feed serves
-    only entries of transactions older than every transaction still running, so an entry can never appear behind a
-    position a reader has already passed. On SQLite writers run one at a time, ``txid`` is 0 and ``id`` is commit order.
+    Entries are ordered by ``position``: the registry's own counter (``FeedCounter``), taken in commit order at the
+    end of each writing transaction (changes/feed.py), so a position never depends on the database server and nothing
+    committed later is ever placed before what a reader has seen. Until its transaction commits an entry has no
+    position (NULL) and no other transaction sees it.
     """
 
+    position = models.BigIntegerField(
+        null=True,
+        blank=True,
+        editable=False,
+        verbose_name=_("position"),
+        help_text=_(
+            "Place in the change feed: 1, 2, 3, … in commit order (entries of one transaction in id order); given "
+            "when the writing transaction commits, kept by backup and restore."
+        ),
+    )
     txid = models.BigIntegerField(
-        default=0,
+        null=True,
+        blank=True,
+        editable=False,
         verbose_name=_("transaction id"),
-        help_text=_("Id of the writing transaction (PostgreSQL); 0 where writers run one at a time (SQLite)."),
+        help_text=_(
+            "Only for entries written before feed positions: the writing PostgreSQL transaction's id (0 on SQLite), "
+            "with which cursors issued then are still read. Empty since."
+        ),
     )
     model = fields.text(_("model"), _("Kind of record: organization, person, post, appointment, …"), max_length=40)
     object_id = models.PositiveBigIntegerField(
@@ -41,15 +57,41 @@ class Change(models.Model):
 
     class Meta:
         verbose_name, verbose_name_plural = _("change"), _("changes")
-        ordering = ("txid", "id")
+        ordering = ("position", "id")
+        constraints = [models.UniqueConstraint(fields=("position",), name=named("unique_position"))]
         indexes = [
-            models.Index(fields=("txid", "id"), name="registry_change_position"),
+            # Old cursors (txid.id) are read by finding where they fall among the entries written before positions.
+            models.Index(
+                fields=("txid", "id"), name="registry_change_legacy_place", condition=models.Q(txid__isnull=False)
+            ),
+            # At commit the transaction's own entries, not yet placed, are found through this (it stays near empty).
+            models.Index(fields=("id",), name="registry_change_unplaced", condition=models.Q(position__isnull=True)),
             models.Index(fields=("model", "object_id", "id"), name="registry_change_record"),
             models.Index(fields=("date",), name="registry_change_date"),
         ]
 
     def __str__(self) -> str:
         return f"{self.type} {self.model} {self.object_id}"
+
+
+class FeedCounter(models.Model):
+    """The last position given in the change feed: one row, taken under its row lock as each writing transaction
+    commits, so positions go up in commit order and a rolled-back transaction takes none (registry/changes/feed.py)."""
+
+    #: The primary key of the only row.
+    ONLY = 1
+
+    last = models.BigIntegerField(
+        default=0, verbose_name=_("last"), help_text=_("The last position given to a change-feed entry.")
+    )
+
+    class Meta:
+        verbose_name, verbose_name_plural = _("feed counter"), _("feed counters")
+        ordering = ("id",)
+        constraints = [models.CheckConstraint(condition=models.Q(id=1), name=named("single_row"))]
+
+    def __str__(self) -> str:
+        return f"feed position {self.last}"
 
 
 class SeedBaseline(models.Model):
@@ -77,7 +119,7 @@ class SeedBaseline(models.Model):
 class RegistryRevision(models.Model):
     """The registry-wide change counter: one row, bumped once after every write transaction commits.
 
-    HTTP validators of every read (ETag, Last-Modified; registry/caching.py) come from this row alone, so an unchanged
+    HTTP validators of every read (ETag, Last-Modified; http/caching.py) come from this row alone, so an unchanged
     answer is a 304 after one one-row query. It is bumped after the commit, in its own short transaction, so writers
     never queue on it while they hold their record locks.
     """

@@ -11,8 +11,10 @@ from simple_history.models import HistoricalRecords
 from registry.choices import DocumentKind
 from registry.models import fields
 from registry.models.base import (
+    ChecksAtSave,
     RegistryModel,
     RegistryQuerySet,
+    clean_fields_and_text,
     named,
     precision_field,
     refused_unless,
@@ -66,7 +68,7 @@ class Document(RegistryModel):
                 "date_precision",
                 Q(published_on__isnull=True) & Q(issued_on__isnull=True) | ~Q(date_precision=""),
                 named("date_precision"),
-                "date_precision is required when a date is given.",
+                "A date (published_on or issued_on) goes with its date_precision: give both.",
             ),
             models.UniqueConstraint(fields=("file_name",), condition=~Q(file_name=""), name=named("unique_file_name")),
         ]
@@ -74,13 +76,30 @@ class Document(RegistryModel):
     def __str__(self) -> str:
         return f"{self.number} {self.title}".strip() if self.number else self.title
 
+    def clean(self) -> None:
+        super().clean()
+        self.refuse_orphaned_citations()
+
+    def refuse_orphaned_citations(self) -> None:
+        """Every quote cited from this document must stay in its text: a new text that drops one is refused, naming
+        each citation it would orphan and the record that rests on it (the check the loader and Citation.clean make,
+        made from the document's side)."""
+        if self.pk is None:
+            return
+        if not self.text and not Document.objects.filter(pk=self.pk).exclude(text="").exists():
+            return  # no text before or after: nothing was ever checked against it
+        text = comparable(self.text)
+        orphaned = [c for c in self.citations.select_related("content_type").order_by("pk") if not c.quoted_in(text)]
+        if orphaned:
+            raise ValidationError({"text": [citation.orphaned_message() for citation in orphaned]})
+
     @property
     def date(self):
         """The document's own day: issued (an instrument) or published (an article); its precision is date_precision."""
         return self.issued_on or self.published_on
 
 
-class Citation(models.Model):
+class Citation(ChecksAtSave):
     """A verbatim quote from a document, supporting one record (and optionally one of its fields)."""
 
     # CASCADE on the content type only: Django's own table, removed with the model itself.
@@ -128,8 +147,24 @@ class Citation(models.Model):
         self.quote = nfc(self.quote)
         super().save(*args, **kwargs)
 
+    def clean_fields(self, exclude=None):
+        self.quote = nfc(self.quote)
+        clean_fields_and_text(self, super().clean_fields, exclude)
+
     def clean(self) -> None:
         super().clean()
         self.quote = nfc(self.quote)
-        if self.document_id and self.document.text and comparable(self.quote) not in comparable(self.document.text):
+        if self.document_id and self.document.text and not self.quoted_in(comparable(self.document.text)):
             raise ValidationError({"quote": f"The quote is not in document {self.document.slug!r}: “{self.quote}”."})
+
+    def quoted_in(self, comparable_text: str) -> bool:
+        """Whether the quote occurs in a text already in ``comparable`` form (NFC, white space as single spaces)."""
+        return comparable(self.quote) in comparable_text
+
+    def orphaned_message(self) -> str:
+        record = self.record
+        name = (getattr(record, "slug", None) or str(record)) if record is not None else f"#{self.object_id}"
+        return (
+            f"Citation {self.pk} of {self.content_type.model} {name!r} quotes “{self.quote}”, which the new text "
+            "no longer contains: change or remove that citation first."
+        )

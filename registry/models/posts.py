@@ -127,12 +127,14 @@ class Post(RegistryModel):
         ]
 
     def __str__(self) -> str:
-        suffix = f" ({self.portfolio.name_en or self.portfolio.name})" if self.portfolio_id else ""
+        suffix = f" ({self.portfolio.name})" if self.portfolio_id else ""  # the data's language, as the rest
         return f"{self.label}, {self.organization}{suffix}"
 
     def save(self, *args, **kwargs):
+        adding = self._state.adding
         super().save(*args, **kwargs)
-        self.appointments.exclude(single_seat=self.seats == 1).update(single_seat=self.seats == 1)
+        if not adding:  # a new post has no appointments to keep in step
+            self.appointments.exclude(single_seat=self.seats == 1).update(single_seat=self.seats == 1)
 
     def clean(self) -> None:
         super().clean()
@@ -186,6 +188,14 @@ class Appointment(RegistryModel):
         _("exact: the real end; attested: the last day a source shows them in post, the end may be later."),
     )
     end_reason = fields.text(_("end reason"), _("Why the appointment ended, if known."), optional=True)
+    leaves_vacant = models.BooleanField(
+        default=False,
+        verbose_name=_("leaves vacant"),
+        help_text=_(
+            "A source states the seat stays empty after this end until the next holder starts (cite it with field "
+            "leaves_vacant). Otherwise nobody is known to hold the seat after the end, which is not a vacancy."
+        ),
+    )
     single_seat = models.BooleanField(
         default=True,
         editable=False,
@@ -211,10 +221,16 @@ class Appointment(RegistryModel):
             ends_after_starts("start_date", "end_date", named("end_after_start")),
             precision_goes_with_date("end_date", "end_date_precision", named("end_precision")),
             refused_unless(
+                "leaves_vacant",
+                Q(leaves_vacant=False) | Q(end_date__isnull=False),
+                named("vacant_after_an_end"),
+                "Only an ended appointment leaves its seat vacant: give the end_date.",
+            ),
+            refused_unless(
                 "start_date_precision",
                 ~Q(start_date_precision=""),
                 named("start_precision"),
-                "start_date_precision is required.",
+                "An appointment starts on a known day: give its start_date_precision (exact, attested or inferred).",
             ),
             refused_when_equal(
                 "capacity",

@@ -6,40 +6,18 @@ from django import template
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
+from registry import clock, selectors
+from registry.choices import DocumentKind, OrganizationClassification, PostRole
+from registry.selectors import evidence as evidence_of
+
 register = template.Library()
 
 #: The words a page shows for the codes the registry stores; each name is a filter: ``{{ post.role|role }}``.
 LABELS = {
-    "classification": {
-        "party_body": gettext_lazy("Party body"),
-        "government": gettext_lazy("Government"),
-        "ministry": gettext_lazy("Ministry"),
-        "peoples_committee": gettext_lazy("People's committee"),
-        "department": gettext_lazy("Department"),
-        "steering_committee": gettext_lazy("Steering committee"),
-        "working_group": gettext_lazy("Working group"),
-        "office": gettext_lazy("Office"),
-        "institute": gettext_lazy("Institute"),
-        "association": gettext_lazy("Association"),
-        "administrative_unit": gettext_lazy("Administrative unit"),
-    },
-    "role": {
-        "head": gettext_lazy("Head"),
-        "permanent_deputy_head": gettext_lazy("Permanent deputy head"),
-        "deputy_head": gettext_lazy("Deputy head"),
-        "member": gettext_lazy("Member"),
-    },
-    "document_kind": {
-        "article": gettext_lazy("News article"),
-        "resolution": gettext_lazy("Resolution"),
-        "regulation": gettext_lazy("Regulation"),
-        "programme": gettext_lazy("Programme of action"),
-        "plan": gettext_lazy("Plan"),
-        "strategy": gettext_lazy("Strategy"),
-        "scheme": gettext_lazy("Scheme"),
-        "report": gettext_lazy("Report"),
-        "treaty": gettext_lazy("International agreement"),
-    },
+    # The stored codes' own labels (registry/choices.py): the admin, the API's schema and the pages say one thing.
+    "classification": dict(OrganizationClassification.choices),
+    "role": dict(PostRole.choices),
+    "document_kind": dict(DocumentKind.choices),
     "change_type": {"+": gettext_lazy("created"), "~": gettext_lazy("changed"), "-": gettext_lazy("deleted")},
     "model_name": {
         "organization": gettext_lazy("body"),
@@ -126,19 +104,51 @@ def dated(date, precision: str) -> str:
 
 
 @register.filter
-def seats(post) -> list[bool]:
-    """One entry per seat of ``post`` (True: held on the chart's day), when there are few enough to draw."""
-    if post.seats is None or post.seats > MAX_SEATS_DRAWN:
-        return []
-    held = len(getattr(post, "holders", []))
-    return [index < held for index in range(post.seats)]
+def seat_states(post):
+    """The post's seats on the chart's day: held, stated vacant, unknown (``selectors.seat_states``)."""
+    return selectors.seat_states(post)
 
 
 @register.filter
-def vacant(post) -> int | None:
-    if post.seats is None:
-        return None
-    return max(post.seats - len(getattr(post, "holders", [])), 0)
+def seats(post) -> list[str]:
+    """One state per seat of ``post`` (held, vacant, unknown) on the chart's day, when few enough to draw."""
+    if post.seats is None or post.seats > MAX_SEATS_DRAWN:
+        return []
+    states = selectors.seat_states(post)
+    return ["held"] * min(states.held, post.seats) + ["vacant"] * states.vacant + ["unknown"] * states.unknown
+
+
+@register.simple_tag
+def known_around(states) -> str:
+    """For a seat nobody is known to hold: the last holder the sources show before the day, and the next after."""
+    parts = []
+    if states.last_known is not None:
+        parts.append(
+            _("last recorded: %(person)s, %(date)s")
+            % {"person": states.last_known.person.name, "date": day(states.last_known.end_date)}
+        )
+    if states.next_known is not None:
+        parts.append(
+            _("next recorded: %(person)s, from %(date)s")
+            % {"person": states.next_known.person.name, "date": day(states.next_known.start_date)}
+        )
+    return "; ".join(parts)
+
+
+@register.simple_tag
+def evidence(record, shown_day=None) -> str:
+    """ "per source of 15/12/2025" for a record shown as holding today (a chart of another day says nothing)."""
+    if shown_day is not None and shown_day != clock.today():
+        return ""
+    confirmed = evidence_of.last_confirmed_of(record)
+    if confirmed is None:
+        return _("no dated source")
+    return _("per source of %(date)s") % {"date": day(confirmed)}
+
+
+@register.filter
+def stale(record) -> bool:
+    return evidence_of.stale(record)
 
 
 @register.inclusion_tag("registry/web/sources.html")

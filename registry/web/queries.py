@@ -2,7 +2,6 @@
 
 import datetime
 import itertools
-import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -14,8 +13,9 @@ from django.urls import reverse
 
 from registry.choices import PostRole
 from registry.models import Appointment, Citation, Document, Duty, Organization, Person, Post
-from registry.selectors import Chart, organization_chart
-from registry.text import nfc
+from registry.selectors import Chart, organization_chart, seats
+from registry.selectors.evidence import with_last_confirmed
+from registry.text import locate, nfc
 
 # --- sources -----------------------------------------------------------------------------------------------------
 
@@ -62,7 +62,7 @@ def organization_tree() -> list[TreeNode]:
 
 
 @dataclass(frozen=True)
-class Change:
+class LatestChange:
     """One line of "latest changes": the record as the change left it, what it names, and its page while it exists."""
 
     date: datetime.datetime
@@ -79,7 +79,7 @@ class Change:
 CHANGE_MODELS = (Organization, Person, Post, Appointment, Document)
 
 
-def latest_changes(limit: int = 10) -> list[Change]:
+def latest_changes(limit: int = 10) -> list[LatestChange]:
     """The newest ``limit`` changes of the records with pages: one query per model, each limited, and where they
     name records deleted since (an appointment entered by mistake, then its person), a few more to name those."""
     rows = []
@@ -134,16 +134,18 @@ class DeletedRecords:
         return self.bodies.get(post.organization_id) or post.organization
 
 
-def describe(row, model: type[Model], deleted: DeletedRecords) -> Change:
+def describe(row, model: type[Model], deleted: DeletedRecords) -> LatestChange:
     """The line of one history row. A deletion is not linked; other lines link to the page while it exists."""
     common = {"date": row.history_date, "type": row.history_type, "model": model._meta.model_name, "record": row}
     linked = row.history_type != "-"
     if model is Appointment:
         post = deleted.post(row)
         url = reverse("web:person", args=[row.person.slug]) if linked and row.person is not None else None
-        return Change(**common, person=deleted.person(row), post=post, organization=deleted.body_of(post), url=url)
+        return LatestChange(
+            **common, person=deleted.person(row), post=post, organization=deleted.body_of(post), url=url
+        )
     url = reverse(f"web:{common['model']}", args=[row.live_slug]) if linked and row.live_slug else None
-    return Change(**common, organization=deleted.body_of(row) if model is Post else None, url=url)
+    return LatestChange(**common, organization=deleted.body_of(row) if model is Post else None, url=url)
 
 
 @dataclass(frozen=True)
@@ -236,9 +238,9 @@ def person_page(slug: str, day: datetime.date) -> tuple[Person, list[Appointment
     if person is None:
         return None
     appointments = list(
-        person.appointments.select_related(
-            "post__organization", "post__portfolio", "capacity__organization", "capacity__portfolio"
-        ).order_by("start_date", "post__rank", "id")
+        with_last_confirmed(person.appointments.all())
+        .select_related("post__organization", "post__portfolio", "capacity__organization", "capacity__portfolio")
+        .order_by("start_date", "post__rank", "id")
     )
     mark_current(appointments, day)
     attach_sources([person, *appointments])
@@ -256,11 +258,12 @@ def post_page(slug: str, day: datetime.date) -> tuple[Post, list[Appointment]] |
     if post is None:
         return None
     appointments = list(
-        post.appointments.select_related("person", "capacity__organization", "capacity__portfolio").order_by(
-            "start_date", "id"
-        )
+        with_last_confirmed(
+            post.appointments.select_related("person", "capacity__organization", "capacity__portfolio")
+        ).order_by("start_date", "id")
     )
-    post.holders = mark_current(appointments, day)
+    mark_current(appointments, day)
+    seats.attach(post, appointments, day)
     attach_sources([post, *appointments])
     return post, appointments
 
@@ -275,23 +278,18 @@ class Segment:
     anchors: tuple[int, ...]  # ids of the citations whose quote starts here
 
 
-def quote_pattern(quote: str) -> re.Pattern:
-    """The quote as a pattern that matches it in the text whatever the white space (how quotes are checked)."""
-    return re.compile(r"\s+".join(re.escape(word) for word in nfc(quote).split()))
-
-
 def highlight(text: str, citations: list[Citation]) -> tuple[list[Segment], list[Citation]]:
     """Split ``text`` into plain and quoted segments; also return the citations whose quote is not in the text."""
     text = nfc(text)
     starts: dict[int, list[int]] = defaultdict(list)
     ranges, missing = [], []
     for citation in citations:
-        found = quote_pattern(citation.quote).search(text) if citation.quote.strip() else None
+        found = locate(citation.quote, text)
         if found is None:
             missing.append(citation)
             continue
-        starts[found.start()].append(citation.pk)
-        ranges.append((found.start(), found.end()))
+        starts[found[0]].append(citation.pk)
+        ranges.append(found)
     cuts = sorted({0, len(text), *starts, *(end for _, end in ranges)})
     segments = []
     for begin, end in itertools.pairwise(cuts):

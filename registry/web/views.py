@@ -2,6 +2,7 @@
 
 import datetime
 import functools
+import re
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -9,39 +10,36 @@ from django.shortcuts import render
 from django.utils import translation
 from django.views.decorators.http import require_safe
 
+from registry import days
 from registry.clock import today
-from registry.selectors import vacant_seats
+from registry.http.language import chosen_language
+from registry.selectors import seat_states
 from registry.web import queries
 
-LANGUAGES = ("vi", "en")
-DEFAULT_LANGUAGE = "vi"
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
-
-
-def chosen_language(request) -> tuple[str, bool]:
-    """(language, whether the request chose it now): ``?lang=``, else the language cookie, else Vietnamese.
-
-    The site picks its language itself instead of LocaleMiddleware, so the API and the admin keep theirs.
-    """
-    asked = request.GET.get("lang")
-    if asked in LANGUAGES:
-        return asked, True
-    remembered = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
-    return (remembered if remembered in LANGUAGES else DEFAULT_LANGUAGE), False
+DAY_AS_WRITTEN = re.compile(r"\d{1,2}/\d{1,2}/\d{4}")
 
 
 def parse_day(value: str | None) -> tuple[datetime.date | None, bool]:
-    """(day, valid) of an ``as_of`` parameter (YYYY-MM-DD); a missing one is valid and means today."""
+    """(day, valid) of an ``as_of`` parameter; a missing one is valid and means today.
+
+    The page's own box takes the day as the pages write it (dd/mm/yyyy, whatever the browser's locale); links carry
+    YYYY-MM-DD. Both are read.
+    """
     if not value:
         return None, True
     try:
-        return datetime.date.fromisoformat(value), True
+        if DAY_AS_WRITTEN.fullmatch(value):
+            day, month, year = (int(part) for part in value.split("/"))
+            return datetime.date(year, month, day), True
+        return days.parse_day(value), True
     except ValueError:
-        return None, False
+        pass
+    return None, False
 
 
 def public_page(view):
-    """Language, ``as_of`` and safe methods for every page of the site (validators: registry/caching.py)."""
+    """Language, ``as_of`` and safe methods for every page of the site (validators: registry/http/caching.py)."""
 
     @require_safe
     @functools.wraps(view)
@@ -150,7 +148,7 @@ def person(request, found):
 @record_page(post_today)
 def post(request, found):
     post, appointments = found
-    context = {"post": post, "appointments": appointments, "vacant": vacant_seats(post)}
+    context = {"post": post, "appointments": appointments, "states": seat_states(post)}
     return page(request, "registry/web/post.html", context)
 
 

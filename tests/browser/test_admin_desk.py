@@ -122,7 +122,7 @@ def test_the_scenario_takes_one_page_and_a_confirmation(desk, site):
     page.wait_for_url(re.compile(r"q=thanh"))
     rows = page.locator("#result_list tbody tr")
     assert rows.count() == 1
-    assert "20 ghế trống" in rows.inner_text()
+    assert "20 ghế chưa rõ người giữ" in rows.inner_text()
     desk.step("02-posts-found")
 
     desk.click(rows.get_by_role("link", name="Thành viên"))

@@ -8,6 +8,7 @@ from registry.api.serializers.base import (
     brief_serializer,
 )
 from registry.api.serializers.documents import DocumentSerializer
+from registry.api.serializers.events import AppearanceChangeSerializer, AppearanceSerializer, EventSerializer
 from registry.api.serializers.history import (
     ChangeFeedSerializer,
     ChangeSerializer,
@@ -27,7 +28,16 @@ from registry.api.serializers.posts import (
     SucceedInputSerializer,
     SuccessionSerializer,
 )
-from registry.models import Appointment, Document, Organization, OrganizationRelationship, Person, Portfolio, Post
+from registry.models import (
+    Appointment,
+    Document,
+    Event,
+    Organization,
+    OrganizationRelationship,
+    Person,
+    Portfolio,
+    Post,
+)
 
 #: The serializer of each API resource: where brief forms (``Meta.brief_fields``) and feed entries come from.
 RESOURCE_SERIALIZERS = {
@@ -38,10 +48,13 @@ RESOURCE_SERIALIZERS = {
     Post: PostSerializer,
     Appointment: AppointmentSerializer,
     OrganizationRelationship: RelationshipSerializer,
+    Event: EventSerializer,
 }
 
 __all__ = [
     "RESOURCE_SERIALIZERS",
+    "AppearanceChangeSerializer",
+    "AppearanceSerializer",
     "AppointInputSerializer",
     "AppointmentSerializer",
     "ChangeFeedSerializer",
@@ -50,6 +63,7 @@ __all__ = [
     "DocumentSerializer",
     "DutySerializer",
     "EndInputSerializer",
+    "EventSerializer",
     "HistoryEntrySerializer",
     "HolderSerializer",
     "InputSerializer",

@@ -13,6 +13,7 @@ from django.db import models
 from rest_framework import serializers
 from rest_framework.exceptions import ErrorDetail
 from rest_framework.relations import MANY_RELATION_KWARGS
+from rest_framework.validators import UniqueValidator
 
 from registry import services
 from registry.api.names import identifiers_field, other_names_field
@@ -209,6 +210,17 @@ class RegistryModelSerializer(PrototypeFieldsMixin, PlainValuesMixin, StrictInpu
         max_length=1000,
         help_text="Why the change is made; kept in the record's history and the change feed.",
     )
+
+    def build_standard_field(self, field_name, model_field):
+        field_class, field_kwargs = super().build_standard_field(field_name, model_field)
+        if "validators" in field_kwargs:  # uniqueness is the service's to check, under the lock (get_validators)
+            field_kwargs["validators"] = [v for v in field_kwargs["validators"] if not isinstance(v, UniqueValidator)]
+        return field_class, field_kwargs
+
+    def get_validators(self):
+        """None: the service checks uniqueness once, under the lock; checked here too, it would be asked twice, the
+        first time before the lock, when the answer can still change."""
+        return []
 
     def create(self, validated_data):
         reason = validated_data.pop("reason", "")

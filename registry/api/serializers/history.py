@@ -8,8 +8,9 @@ from rest_framework import serializers
 
 from registry.api.serializers.base import ReadModelSerializer, RelatedField, narrowed
 from registry.api.strict import StrictCharField
+from registry.changes.feed import Position
 from registry.choices import ChangeType
-from registry.models import Citation, Document, Duty, Organization
+from registry.models import Citation, Document, Duty, EventAppearance, Identifier, Organization, OtherName
 
 
 class FieldChangeSerializer(serializers.Serializer):
@@ -51,6 +52,30 @@ class ChangeSerializer(serializers.Serializer):
         help_text="The record in the API's representation after the write (before it, for a deletion)."
     )
 
+    def to_representation(self, instance) -> dict:
+        return feed_entry(instance, show_users=self.context.get("show_users", False))
+
+
+#: The feed's dates, formatted as the serializer's DateTimeField formats them.
+FEED_DATE = serializers.DateTimeField()
+
+
+def feed_entry(entry, *, show_users: bool) -> dict:
+    """One feed entry as ``ChangeSerializer`` declares it. Plain values, built without a serializer per entry: a full
+    sync reads thousands of pages of them. ``show_users``: usernames are shown to staff readers only."""
+    return {
+        "id": entry.id,
+        "cursor": Position.of(entry).encode(),
+        "model": entry.model,
+        "object_id": entry.object_id,
+        "date": FEED_DATE.to_representation(entry.date),
+        "type": entry.type,
+        "user": (entry.user or None) if show_users else None,
+        "reason": entry.reason or None,
+        "changed_fields": entry.fields,
+        "data": entry.data,
+    }
+
 
 class ChangeFeedSerializer(serializers.Serializer):
     results = ChangeSerializer(many=True)
@@ -78,20 +103,35 @@ class CitationChangeSerializer(ReadModelSerializer):
         fields = ("id", "record_model", "object_id", "document", "quote", "field")
 
 
-#: What the feed leaves out: values computed for a day (holders) or other records' own entries (appointments).
-NOT_IN_FEED = {"holders", "vacant_seats", "appointments", "reason"}
+#: What the feed leaves out: values computed for a day (holders, seat states, the evidence's age) or other records'
+#: own entries (appointments).
+NOT_IN_FEED = {
+    "holders",
+    "vacant_seats",
+    "unknown_seats",
+    "last_known",
+    "next_known",
+    "last_confirmed",
+    "stale",
+    "appointments",
+    "appearances",
+    "reason",
+}
 
 
 def feed_serializer(model: type[models.Model]) -> type[serializers.Serializer]:
     """The serializer of a record's feed entry: its API serializer without the computed fields."""
     from registry.api.serializers import RESOURCE_SERIALIZERS
-    from registry.api.standards import FEED_SERIALIZERS  # identifiers and other names
+    from registry.api.serializers.events import AppearanceChangeSerializer
+    from registry.api.serializers.identifiers import IdentifierResourceSerializer, OtherNameResourceSerializer
 
     full = {
         **RESOURCE_SERIALIZERS,
-        **FEED_SERIALIZERS,
+        Identifier: IdentifierResourceSerializer,
+        OtherName: OtherNameResourceSerializer,
         Duty: DutyChangeSerializer,
         Citation: CitationChangeSerializer,
+        EventAppearance: AppearanceChangeSerializer,
     }[model]
     fields = tuple(field for field in full.Meta.fields if field not in NOT_IN_FEED)
     return narrowed(full, fields, f"{model.__name__}FeedData", f"A {model._meta.verbose_name} in the change feed.")

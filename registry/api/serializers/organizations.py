@@ -8,6 +8,7 @@ from registry.api.serializers.base import (
     RelatedField,
     url_field,
 )
+from registry.api.serializers.evidence import EVIDENCE, EvidenceMixin
 from registry.models import Document, Duty, Organization, OrganizationRelationship
 
 
@@ -19,7 +20,7 @@ class DutySerializer(ReadModelSerializer):
         fields = ("order", "text", "text_en")
 
 
-class OrganizationSerializer(NamedRecordSerializer):
+class OrganizationSerializer(EvidenceMixin, NamedRecordSerializer):
     url = url_field("organization")
     parent = RelatedField(
         Organization, required=False, allow_null=True, help_text="The body this one belongs to (slug)."
@@ -46,6 +47,7 @@ class OrganizationSerializer(NamedRecordSerializer):
             "founding_date_precision",
             "dissolution_date",
             "dissolution_date_precision",
+            *EVIDENCE,
             "legal_basis",
             "duties",
             "identifiers",
@@ -58,7 +60,7 @@ class OrganizationSerializer(NamedRecordSerializer):
         )
 
 
-class RelationshipSerializer(RegistryModelSerializer):
+class RelationshipSerializer(EvidenceMixin, RegistryModelSerializer):
     url = url_field("relationship", "pk")
     subject = RelatedField(Organization, help_text="The body that acts (slug).")
     object = RelatedField(Organization, help_text="The body acted towards (slug).")
@@ -74,6 +76,7 @@ class RelationshipSerializer(RegistryModelSerializer):
             "object",
             "kind",
             *DATED,
+            *EVIDENCE,
             "document",
             "description",
             "description_en",

@@ -12,10 +12,11 @@ from registry.api.serializers.base import (
     RelatedField,
     url_field,
 )
-from registry.api.strict import StrictCharField, StrictChoiceField, StrictDateField
+from registry.api.serializers.evidence import EVIDENCE, EvidenceMixin, KnownAfterSerializer, KnownBeforeSerializer
+from registry.api.strict import StrictBooleanField, StrictCharField, StrictChoiceField, StrictDateField
 from registry.choices import DatePrecision
 from registry.models import Appointment, Document, Organization, Person, Portfolio, Post
-from registry.selectors import vacant_seats
+from registry.selectors import seat_states
 
 
 class PortfolioSerializer(RegistryModelSerializer):
@@ -28,7 +29,7 @@ class PortfolioSerializer(RegistryModelSerializer):
         fields = ("id", "url", "slug", "name", "name_en", "sources", "reason", "created", "updated")
 
 
-class HolderSerializer(ReadModelSerializer):
+class HolderSerializer(EvidenceMixin, ReadModelSerializer):
     """Who holds a post on the requested day, in what capacity, since and until when."""
 
     appointment = serializers.IntegerField(source="id", read_only=True, help_text="Id of the appointment.")
@@ -37,18 +38,48 @@ class HolderSerializer(ReadModelSerializer):
 
     class Meta:
         model = Appointment
-        fields = ("appointment", "person", "capacity", *DATED)
+        fields = ("appointment", "person", "capacity", *DATED, *EVIDENCE)
 
 
 class HoldersMixin(serializers.Serializer):
-    """A post's holders on the request's day, as prefetched by ``selectors.holders_prefetch``."""
+    """A post's seats on the request's day, as prefetched by ``selectors.seat_prefetches``: held, vacant, unknown."""
 
     holders = HolderSerializer(many=True, read_only=True, help_text="Holders on the as_of day (today by default).")
-    vacant_seats = serializers.SerializerMethodField(help_text="Seats nobody holds that day; null if seats unknown.")
+    vacant_seats = serializers.SerializerMethodField(
+        help_text="Seats a source states are empty that day (an earlier end with leaves_vacant, no holder since); "
+        "null if the number of seats is not stated."
+    )
+    unknown_seats = serializers.SerializerMethodField(
+        help_text="Seats nobody is known to hold that day and no source says are empty (not a vacancy); null if the "
+        "number of seats is not stated."
+    )
+    last_known = serializers.SerializerMethodField(
+        help_text="When a seat is unknown: the post's last appointment that ended before the day (null if none)."
+    )
+    next_known = serializers.SerializerMethodField(
+        help_text="When a seat is unknown: the post's first appointment that starts after the day (null if none)."
+    )
 
     @extend_schema_field(serializers.IntegerField(allow_null=True))
     def get_vacant_seats(self, post: Post) -> int | None:
-        return vacant_seats(post)
+        return seat_states(post).vacant
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_unknown_seats(self, post: Post) -> int | None:
+        return seat_states(post).unknown
+
+    @extend_schema_field(KnownBeforeSerializer(allow_null=True))
+    def get_last_known(self, post: Post) -> dict | None:
+        known = seat_states(post).last_known
+        return None if known is None else KnownBeforeSerializer(known, context=self.context).data
+
+    @extend_schema_field(KnownAfterSerializer(allow_null=True))
+    def get_next_known(self, post: Post) -> dict | None:
+        known = seat_states(post).next_known
+        return None if known is None else KnownAfterSerializer(known, context=self.context).data
+
+
+SEAT_STATES = ("holders", "vacant_seats", "unknown_seats", "last_known", "next_known")
 
 
 class PostSerializer(HoldersMixin, RegistryModelSerializer):
@@ -79,8 +110,7 @@ class PostSerializer(HoldersMixin, RegistryModelSerializer):
             "portfolio",
             "standing",
             "ex_officio_of",
-            "holders",
-            "vacant_seats",
+            *SEAT_STATES,
             "sources",
             "reason",
             "created",
@@ -88,7 +118,7 @@ class PostSerializer(HoldersMixin, RegistryModelSerializer):
         )
 
 
-class AppointmentSerializer(RegistryModelSerializer):
+class AppointmentSerializer(EvidenceMixin, RegistryModelSerializer):
     url = url_field("appointment", "pk")
     name = serializers.CharField(source="__str__", read_only=True, help_text="Person and post.")
     person = RelatedField(Person, help_text="Who holds the post (slug).")
@@ -113,6 +143,8 @@ class AppointmentSerializer(RegistryModelSerializer):
             "capacity",
             *DATED,
             "end_reason",
+            "leaves_vacant",
+            *EVIDENCE,
             "note",
             "sources",
             "reason",
@@ -138,8 +170,7 @@ class ChartPostSerializer(HoldersMixin, ReadModelSerializer):
             "standing",
             "seats",
             "portfolio",
-            "holders",
-            "vacant_seats",
+            *SEAT_STATES,
         )
 
 
@@ -205,6 +236,11 @@ class EndInputSerializer(InputSerializer):
     end_date = StrictDateField(help_text="Last day in post.")
     end_date_precision = StrictChoiceField(choices=DatePrecision.choices, default=DatePrecision.EXACT)
     end_reason = StrictCharField(required=False, allow_blank=True, default="", max_length=255, help_text="Why it ends.")
+    leaves_vacant = StrictBooleanField(
+        required=False,
+        default=False,
+        help_text="A source states the seat stays empty after this end (cite it with field leaves_vacant).",
+    )
     reason = StrictCharField(
         required=False, allow_blank=True, default="", max_length=1000, help_text="Kept in the history."
     )

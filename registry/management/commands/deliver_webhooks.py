@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from registry import webhooks
+from registry.changes import webhooks
 
 
 class Command(BaseCommand):

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from registry import popolo
+from registry.interop import popolo
 
 
 class Command(BaseCommand):

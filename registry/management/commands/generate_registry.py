@@ -1,8 +1,8 @@
-"""Fill an empty database with a synthetic registry at national scale, for benchmarks (see registry/generation.py)."""
+"""Fill an empty database with a synthetic registry at national scale, for benchmarks (see synthetic/generation.py)."""
 
 from django.core.management.base import BaseCommand, CommandError
 
-from registry.generation import BATCH_SIZE, DEFAULT_SEED, RegistryNotEmpty, generate
+from registry.synthetic.generation import BATCH_SIZE, DEFAULT_SEED, RegistryNotEmpty, generate
 
 LARGEST_SCALE = 10.0
 

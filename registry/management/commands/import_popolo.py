@@ -3,7 +3,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from registry import popolo
+from registry.interop import popolo, popolo_input
 
 
 class Command(BaseCommand):
@@ -19,10 +19,19 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="Print the report as JSON.")
 
     def handle(self, *args, **options):
+        # Size, nesting and JSON are checked before anything is parsed into the registry, and before any lock.
         try:
-            document = json.loads(options["file"].read_text(encoding="utf-8"))
-        except (OSError, ValueError) as error:
-            raise CommandError(f"Cannot read {options['file']}: {error}") from error
+            document = popolo_input.read(options["file"])
+        except popolo_input.PopoloInputError as error:
+            raise CommandError(str(error)) from error
+        # Too many records or one id twice: refused before the schema check (slow on a huge file) and the import.
+        whole = popolo_input.refusals(document) if isinstance(document, dict) else []
+        for refusal in whole:
+            self.stderr.write(
+                f"refused {refusal['id'] or 'the document'}: {json.dumps(refusal['errors'], ensure_ascii=False)}"
+            )
+        if whole:
+            raise CommandError(f"{len(whole)} refusal(s) of the whole document: nothing imported.")
         problems = popolo.validate(document) if isinstance(document, dict) else ["not a JSON object"]
         if problems:
             for problem in problems:

@@ -1,0 +1,7 @@
+"""Intake: read a Vietnamese decision or news text and propose the document and the appointments it states.
+
+Pure reading, below the API: it reads the registry (names, posts, holders) to match and to find conflicts, and
+writes nothing. Deterministic rules (no model, nothing loaded from the internet): ``segments`` cuts the text into
+sentences and list items, ``dates`` reads Vietnamese dates, ``people`` finds names, ``catalogue`` matches bodies,
+posts and people accent- and case-insensitively, ``document`` proposes the document, ``proposals`` the facts.
+"""

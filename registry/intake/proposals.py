@@ -1,0 +1,179 @@
+"""The facts a sentence states: who starts, ends or is shown in which post, from when, in its own words.
+
+A post is tied to a person in one of three ways: its title stands right before the name ("Chủ tịch UBND TP.HCM
+Nguyễn Văn Được"), after the name as an apposition ("Ông A, Giám đốc Sở B, …"), or across a verb ("bổ nhiệm ông A
+giữ chức …", "… là ông A", "miễn nhiệm chức danh … đối với ông A"). What the words around say makes it a start
+(``appointment``), an ``end``, or a post the person is shown in that day (``holding``).
+"""
+
+import dataclasses
+import datetime
+import re
+
+from registry.choices import DatePrecision
+from registry.intake import dates, people, posts
+from registry.intake.segments import Segment
+
+APPOINTMENT, END, HOLDING = "appointment", "end", "holding"
+_END = re.compile(r"\b(thoi giu chuc|thoi lam|thoi tham gia|mien nhiem|cach chuc|nghi huu|thoi chuc)\b")
+_RETIRES = re.compile(r"\bnghi huu\b")
+_APPOINT = re.compile(
+    r"\b(bo nhiem|dieu dong|tiep nhan|bau|lam|giu chuc|giu vai tro|la|chi dinh|phan cong|dam nhiem|kiem nhiem)\b"
+)
+#: Verbs of a move from one post to another: the post the person held is not the capacity of the new one.
+_MOVES = re.compile(r"\b(bo nhiem|dieu dong|tiep nhan|bau|luan chuyen)\b")
+_SUCCEEDS = re.compile(r"\bthay\s+(?:cho\s+)?(?:ong|ba|dong chi)?\s*$")
+_NEWS = re.compile(r"\bvua\b")
+_APPOSITION_GAP = re.compile(r"^[\s,]*$")
+
+
+@dataclasses.dataclass
+class Fact:
+    """One proposal before it is rendered: the person, the post mention and what the sentence says of them."""
+
+    kind: str
+    name: people.Name
+    mention: posts.Mention
+    segment: Segment
+    capacity: posts.Mention | None = None
+    start: tuple | None = None  # (day, precision, note)
+    end: tuple | None = None
+
+
+@dataclasses.dataclass
+class Dating:
+    """The document's day, to date what a sentence leaves undated, and whether the text is news ("vừa …")."""
+
+    day: datetime.date | None
+    precision: str
+    in_force_on_signing: bool
+
+    @property
+    def year(self) -> int | None:
+        return self.day.year if self.day else None
+
+
+def _tie(mention, segment: Segment, names, predecessors, mentions) -> tuple:
+    """The person ``mention`` names, and how: (name, "title" | "apposition" | "verb"), or (None, "")."""
+    candidates = [name for name in names if name not in predecessors]
+    for name in candidates:
+        if name.start >= mention.end and not segment.text[mention.end : name.start].strip():
+            return name, "title"
+    before = [name for name in candidates if name.end <= mention.start]
+    if before:
+        name = before[-1]
+        between = segment.text[name.end : mention.start]
+        for other in mentions:
+            if name.end <= other.start and other.end <= mention.start:
+                between = between.replace(segment.text[other.start : other.end], "", 1)
+        if _APPOSITION_GAP.match(between) and "," in segment.text[name.end : mention.start]:
+            return name, "apposition"
+        return name, "verb"
+    after = [name for name in candidates if name.start >= mention.end]
+    return (after[0], "verb") if after else (None, "")
+
+
+def _clause_before(segment: Segment, name: people.Name, names: list) -> str:
+    earlier = [other.end for other in names if other.end <= name.start]
+    start = max([0, *earlier, segment.text.rfind(";", 0, name.start) + 1])
+    return segment.folded[start : name.start]
+
+
+def read(segment: Segment, catalogue, context: dict) -> list[Fact]:
+    """The facts ``segment`` states (dates are set by ``date``)."""
+    names = people.find(segment.text, catalogue.family_names)
+    if not names:
+        return []
+    predecessors = [name for name in names if _SUCCEEDS.search(segment.folded[max(0, name.start - 20) : name.start])]
+    mentions = posts.find(segment, catalogue, context, names)
+    facts, held, ties = [], {}, {}
+    for mention in reversed(mentions):
+        tie = _tie(mention, segment, names, predecessors, mentions)
+        following = next((m for m in mentions if m.start >= mention.end), None)
+        chained = following is not None and not segment.text[mention.end : following.start].strip(" ,")
+        if chained and ties[id(following)][1] == "title":
+            tie = ties[id(following)]  # a chain of titles before one name: "Phó Thủ tướng, Bộ trưởng … Sơn"
+        ties[id(mention)] = tie
+    for mention in mentions:
+        name, how = ties[id(mention)]
+        if name is None:
+            continue
+        before = _clause_before(segment, name, names)
+        if how == "verb":
+            lo, hi = sorted((name.end, mention.start))
+            between = segment.folded[lo:hi]
+            words = before + " " + between if name.end <= mention.start else segment.folded[: name.start]
+            if _END.search(words):
+                kind = END
+            elif _APPOINT.search(between) or (_APPOINT.search(before) and name.end <= mention.start):
+                kind = APPOINTMENT
+            else:
+                continue
+        else:
+            after = segment.folded[mention.end :]
+            later = [n.start for n in names if n.start > mention.end]
+            after = after[: later[0] - mention.end] if later else after
+            if (_END.search(before) and not _APPOINT.search(before.split("mien nhiem")[-1])) or _RETIRES.search(after):
+                kind = END
+            else:
+                kind = HOLDING
+        facts.append(Fact(kind, name, mention, segment))
+        held.setdefault(name, []).append(facts[-1])
+    _list_item_roles(segment, held)
+    _capacities(segment, held)
+    for name in predecessors:
+        successor = next((f for f in facts if f.kind == APPOINTMENT and f.name.end <= name.start), None)
+        if successor is not None:
+            facts.append(Fact(END, name, successor.mention, segment))
+    return facts
+
+
+def _list_item_roles(segment: Segment, held: dict) -> None:
+    """In a list item ("1. Ông A, Phó Chủ tịch UBND TP, Trưởng ban.") the last post is the one the item gives."""
+    if not segment.list_item:
+        return
+    for facts in held.values():
+        if facts and all(fact.kind == HOLDING for fact in facts):
+            facts[-1].kind = APPOINTMENT
+
+
+def _capacities(segment: Segment, held: dict) -> None:
+    for facts in held.values():
+        shown = [fact for fact in facts if fact.kind == HOLDING and fact.mention.post is not None]
+        for fact in facts:
+            if fact.kind != APPOINTMENT or not shown or _MOVES.search(segment.folded[: fact.mention.start]):
+                continue
+            other = shown[0].mention
+            if other.post != fact.mention.post and other.organizations != fact.mention.organizations:
+                fact.capacity = other
+
+
+def date(fact: Fact, dating: Dating) -> None:
+    """Set the fact's dates: a day the sentence prints, else the document's (see the module's rules)."""
+    printed = dates.effective(fact.segment.text, dating.year)
+    if printed is None and fact.kind == END:
+        found = [d for d in dates.dates_in(fact.segment.text, dating.year) if d.start > fact.name.end]
+        printed = found[0] if found else None
+    if dating.day is None and printed is None:
+        return
+    shown = DatePrecision.INFERRED if dating.precision == DatePrecision.INFERRED else DatePrecision.ATTESTED
+    if fact.kind == END:
+        if printed is not None:
+            note = f"The day before {printed.day:%d/%m/%Y}, from which the end takes effect."
+            fact.end = (printed.day - datetime.timedelta(days=1), printed.precision, note)
+        else:
+            fact.end = (dating.day, DatePrecision.INFERRED, "The text prints no end date: the document's date.")
+        return
+    if printed is not None:
+        fact.start = (printed.day, printed.precision, printed.note)
+    elif fact.kind == APPOINTMENT and dating.in_force_on_signing and dating.precision == DatePrecision.EXACT:
+        fact.start = (dating.day, DatePrecision.EXACT, "In force from the day the document is signed.")
+    else:
+        fact.start = (dating.day, shown, "The document's date: the text shows it that day.")
+
+
+def succession_end(fact: Fact, successor: Fact | None) -> None:
+    """A predecessor ("thay ông …") leaves the day before the successor starts."""
+    if successor is not None and successor.start is not None:
+        day = successor.start[0] - datetime.timedelta(days=1)
+        fact.end = (day, DatePrecision.INFERRED, "The day before the successor starts.")

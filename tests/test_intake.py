@@ -1,0 +1,198 @@
+"""Intake: a decision's or a report's text read into proposals (registry/intake/), and POST /api/v1/intake/."""
+
+import datetime
+import io
+
+import pytest
+from django.apps import apps
+from django.core.management import call_command
+from django.urls import reverse
+from rest_framework.test import APIClient
+
+from registry.groups import READER
+from registry.intake.catalogue import canon
+from registry.intake.reading import MAX_TEXT_LENGTH, read
+from registry.models import Appointment, Document
+from tests.helpers import NS, assert_error
+from tests.intake_scoring import score
+
+pytestmark = pytest.mark.django_db
+URL = reverse(f"{NS}:intake")
+HEADER = "ỦY BAN NHÂN DÂN\nTHÀNH PHỐ HỒ CHÍ MINH\nSố: 88/QĐ-UBND\nThành phố Hồ Chí Minh, ngày 10 tháng 3 năm 2026\n"
+DECISION = (
+    HEADER + "QUYẾT ĐỊNH\nVề việc bổ nhiệm cán bộ\nĐiều 1. Bổ nhiệm bà Trần Thị Mai giữ chức Phó Chủ tịch UBND TPHCM."
+)
+
+
+def one(result, kind, person):
+    found = [p for p in result["proposals"] if p["kind"] == kind and p["person"]["name"] == person]
+    assert len(found) == 1, result["proposals"]
+    return found[0]
+
+
+def test_the_decision_header_is_the_document():
+    document = read(DECISION)["document"]
+    assert document["kind"] == "decision" and document["number"] == "88/QĐ-UBND"
+    assert document["issued_on"] == datetime.date(2026, 3, 10) and document["date_precision"] == "exact"
+    assert document["issuer"]["slug"] == "ubnd-tp-hcm"
+    assert document["title"] == "Quyết định về việc bổ nhiệm cán bộ"
+
+
+def test_an_appointment_matches_the_body_whatever_its_spelling():
+    for body in (
+        "UBND TPHCM",
+        "Ủy ban nhân dân Thành phố Hồ Chí Minh",
+        "uy ban nhan dan tp.hcm",
+        "UBND TP. Hồ Chí Minh",
+    ):
+        proposal = one(read(DECISION.replace("UBND TPHCM", body)), "appointment", "Trần Thị Mai")
+        assert proposal["post"]["organization"]["slug"] == "ubnd-tp-hcm", body
+        assert proposal["post"]["label"] == "Phó Chủ tịch"
+        assert proposal["quote"] in DECISION.replace("UBND TPHCM", body)
+
+
+def test_a_printed_start_is_exact_and_a_news_start_is_attested():
+    dated = read(DECISION.replace("TPHCM.", "TPHCM kể từ ngày 15/3/2026."))
+    assert one(dated, "appointment", "Trần Thị Mai")["start_date"] == datetime.date(2026, 3, 15)
+    assert one(dated, "appointment", "Trần Thị Mai")["start_date_precision"] == "exact"
+    news = read("Tin mới 05/01/2026\nÔng Hồ Minh Trí vừa được bổ nhiệm giữ chức Giám đốc Sở Nội vụ.")
+    proposal = one(news, "appointment", "Hồ Minh Trí")
+    assert (proposal["start_date"], proposal["start_date_precision"]) == (datetime.date(2026, 1, 5), "attested")
+    assert proposal["post"]["organization"]["slug"] == "so-noi-vu-tp-hcm"
+
+
+def test_a_day_without_year_takes_the_documents_year_inferred():
+    result = read(
+        "Sáng 13-12, Sở Ngoại vụ họp. Tham dự có ông Ngô Lê Văn, Thứ trưởng Bộ Ngoại giao.", published_on=None
+    )
+    assert result["document"]["date_precision"] == "inferred"
+    proposal = one(result, "holding", "Ngô Lê Văn")
+    assert proposal["person"]["slug"] == "ngo-le-van" and proposal["start_date"].month == 12
+
+
+def test_a_list_item_gives_the_role_and_the_capacity():
+    text = (
+        HEADER
+        + "Về việc kiện toàn Tổ công tác Đối ngoại và Hợp tác quốc tế\n"
+        + "1. Ông Nguyễn Văn Được, Chủ tịch UBND Thành phố, Tổ trưởng."
+    )
+    proposal = one(read(text), "appointment", "Nguyễn Văn Được")
+    assert proposal["post"]["organization"]["slug"] == "to-cong-tac-doi-ngoai-va-hop-tac-quoc-te"
+    assert (
+        proposal["capacity"]["id"]
+        == Appointment.objects.get(person__slug="nguyen-van-duoc", post__slug="ubnd-tp-hcm-chu-tich").post_id
+    )
+    assert proposal["person"]["slug"] == "nguyen-van-duoc"
+
+
+def test_ends_retirement_and_succession():
+    retired = read(HEADER + "Ông Nguyễn Lộc Hà, Phó Chủ tịch Thường trực UBND TP.HCM, nghỉ hưu từ ngày 1/4/2026.")
+    end = one(retired, "end", "Nguyễn Lộc Hà")
+    assert end["end_date"] == datetime.date(2026, 3, 31) and end["appointment"] is not None
+    succeeded = read(
+        HEADER
+        + "Bổ nhiệm ông Cao Xuân Định giữ chức Thứ trưởng Bộ Ngoại giao thay ông Ngô Lê Văn, kể từ ngày 10/4/2026."
+    )
+    assert one(succeeded, "end", "Ngô Lê Văn")["end_date"] == datetime.date(2026, 4, 9)
+    removed = read(HEADER + "Miễn nhiệm chức danh Chủ tịch UBND TP.HCM đối với ông Phan Văn Mãi.")
+    assert one(removed, "end", "Phan Văn Mãi")["post"]["organization"]["slug"] == "ubnd-tp-hcm"
+    stopped = read(HEADER + "Cho ông Bùi Tá Hoàng Vũ thôi giữ chức Giám đốc Sở Công Thương kể từ ngày 1/5/2026.")
+    assert one(stopped, "end", "Bùi Tá Hoàng Vũ")["post"]["organization"]["slug"] == "so-cong-thuong-tp-hcm"
+
+
+def test_conflicts_a_held_seat_and_a_moved_exact_end():
+    held = one(read(DECISION.replace("Phó Chủ tịch", "Chủ tịch")), "appointment", "Trần Thị Mai")
+    assert "seat_held" in {c["code"] for c in held["conflicts"]}
+    appointment = Appointment.objects.get(person__slug="phan-van-mai")
+    Appointment.objects.filter(pk=appointment.pk).update(end_date_precision="exact")
+    moved = one(
+        read(HEADER + "Miễn nhiệm chức danh Chủ tịch UBND TP.HCM đối với ông Phan Văn Mãi."), "end", "Phan Văn Mãi"
+    )
+    assert "exact_end_moved" in {c["code"] for c in moved["conflicts"]}
+
+
+def test_the_seed_articles_propose_the_seeded_appointments():
+    proposed = set()
+    for document in Document.objects.exclude(file_name=""):
+        result = read(document.text)
+        for p in result["proposals"]:
+            assert p["quote"] in document.text
+            proposed.add((p["person"]["slug"], p["post"]["id"], (p["post"]["organization"] or {}).get("slug")))
+    seeded = {
+        (a.person.slug, a.post_id, a.post.organization.slug)
+        for a in Appointment.objects.select_related("post__organization", "person")
+    }
+    assert len(seeded & proposed) / len(seeded) >= 0.9
+
+
+def test_the_held_out_cases_reach_the_floor():
+    scores = score(read)
+    assert len(scores) >= 10
+    assert sum(r for r, _ in scores.values()) / len(scores) >= 0.6
+    assert sum(p for _, p in scores.values()) / len(scores) >= 0.6
+
+
+def counts():
+    return {model.__name__: model.objects.count() for model in apps.get_app_config("registry").get_models()}
+
+
+def test_the_call_writes_nothing_and_answers_200(editor_client, django_assert_num_queries):
+    before = counts()
+    with django_assert_num_queries(6):
+        response = editor_client.post(URL, {"text": DECISION}, format="json")
+    assert response.status_code == 200, response.content
+    assert counts() == before
+    proposal = one(response.json(), "appointment", "Trần Thị Mai")
+    assert proposal["start_date"] == "2026-03-10" and canon(proposal["post"]["label"]) == "pho chu tich"
+
+
+def test_anonymous_401_reader_403():
+    assert_error(APIClient().post(URL, {"text": DECISION}, format="json"), 401)
+    out = io.StringIO()
+    call_command("create_system_account", "reader-system", group=READER, stdout=out)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Api-Key {out.getvalue().strip().splitlines()[-1].strip()}")
+    assert_error(client.post(URL, {"text": DECISION}, format="json"), 403)
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"text": "   "}, "text"),
+        ({"text": "x" * (MAX_TEXT_LENGTH + 1)}, "text"),
+        ({"text": "a\u202eb"}, "text"),
+        ({"text": DECISION, "published_on": "10/3/2026"}, "published_on"),
+        ({"text": DECISION, "title": "a\u200bb"}, "title"),
+        ({}, "text"),
+    ],
+)
+def test_bad_input_is_a_400_naming_the_field(editor_client, body, field):
+    assert_error(editor_client.post(URL, body, format="json"), 400, field)
+
+
+def test_edges_of_reading():
+    from registry.intake import dates
+    from registry.models import OtherName, Person
+
+    assert dates.full_dates("31/2/2026") == [] and dates.short_dates("Sáng 13-12", None) == []
+    assert read("Không có ai.")["proposals"] == [] and read("Không có ai.")["document"]["date_precision"] == ""
+    titled = read("Tin ngắn", published_on=datetime.date(2026, 1, 2), title=" Tin ")["document"]
+    assert titled["title"] == "Tin" and titled["published_on"] == datetime.date(2026, 1, 2)
+    signed = read(DECISION + "\nQuyết định này có hiệu lực kể từ ngày ký.")
+    assert one(signed, "appointment", "Trần Thị Mai")["start_date_precision"] == "exact"
+    person = Person.objects.get(slug="ngo-le-van")
+    OtherName.objects.create(record=person, name="Ngô Văn Lê")
+    found = one(
+        read(HEADER + "Bổ nhiệm ông Ngô Văn Lê giữ chức Thứ trưởng Bộ Ngoại giao."), "appointment", "Ngô Văn Lê"
+    )
+    assert found["person"]["slug"] == "ngo-le-van" and "already_recorded" in {c["code"] for c in found["conflicts"]}
+    ended = read(HEADER + "Ông Nguyễn Lộc Hà thôi giữ chức Giám đốc Sở Nội vụ.")
+    assert "no_appointment" in {c["code"] for c in one(ended, "end", "Nguyễn Lộc Hà")["conflicts"]}
+
+
+def test_a_predecessor_without_a_printed_day_leaves_the_day_before_and_an_undated_text_dates_nothing():
+    text = HEADER + "Bổ nhiệm ông Cao Xuân Định giữ chức Thứ trưởng Bộ Ngoại giao thay ông Ngô Lê Văn."
+    end = one(read(text), "end", "Ngô Lê Văn")
+    assert end["end_date"] == datetime.date(2026, 3, 9) and end["end_date_precision"] == "inferred"
+    undated = one(read("Ông Nguyễn Văn Được, Chủ tịch UBND TP.HCM, phát biểu."), "holding", "Nguyễn Văn Được")
+    assert undated["start_date"] is None
