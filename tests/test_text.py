@@ -1,6 +1,5 @@
 """registry.text: NFC, accent folding, Vietnamese slugs, quote comparison and search tokens."""
 
-import time
 import unicodedata
 
 import pytest
@@ -149,9 +148,8 @@ def test_locate_finds_a_quote_whatever_the_white_space(quote, text, where):
 
 
 def test_locating_a_quote_of_repeated_words_is_linear():
-    # Many false starts: every word of the text begins the quote, and the quote only stands at the very end.
+    # Many false starts: every word of the text begins the quote, and the quote only stands at the very end. A search
+    # retried from every word would run for minutes here (its speed is measured in bench/, not asserted here).
     text = "a " * 200_000 + "b"
     quote = "a " * 100_000 + "b"
-    started = time.perf_counter()
     assert locate(quote, text) == (200_000, len(text))
-    assert time.perf_counter() - started < 1.0
