@@ -134,6 +134,14 @@ def test_expand_refuses_unknown_names(api_client, basename):
     assert "'nope'" in body["detail"] and "sources" in body["detail"]
 
 
+@pytest.mark.parametrize("basename", LIST_QUERIES)
+def test_expand_refuses_a_name_given_twice(api_client, basename):
+    # The schema declares the list's items unique: a client generated from it never sends a name twice.
+    response = api_client.get(f"{list_url(basename)}?expand=sources,sources&expand=sources")
+    body = assert_error(response, 400, "expand")
+    assert "'sources'" in body["detail"] and "once" in body["detail"]
+
+
 def test_chart_query_count_does_not_grow_with_posts(api_client, django_assert_num_queries):
     url = chart_url(COMMITTEE)
     api_client.get(url)
