@@ -18,7 +18,7 @@ from pathlib import Path
 from django.core.management import call_command
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
-from registry.management.commands.registry_fingerprint import fingerprint
+from registry.fingerprint import fingerprint
 
 #: The last line of a backup: this prefix, then the fingerprint as JSON.
 FINGERPRINT_PREFIX = "# registry-fingerprint: "

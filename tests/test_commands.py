@@ -17,11 +17,11 @@ from django.utils import timezone
 
 from registry import services
 from registry.changes import webhooks
+from registry.fingerprint import EXCLUDED_MODELS, NOT_CONTENT, canonical
 from registry.groups import EDITOR, READER
 from registry.interop import popolo
 from registry.management.commands import generate_registry
 from registry.management.commands.generate_registry import LARGEST_SCALE, scale
-from registry.management.commands.registry_fingerprint import EXCLUDED_MODELS, NOT_CONTENT, canonical
 from registry.models import Change, Identifier, Organization, Person, Portfolio, SystemKey
 from registry.seeding import SEED_FILE
 from registry.synthetic import generation

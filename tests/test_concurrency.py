@@ -18,6 +18,7 @@ from rest_framework.test import APIClient
 
 from registry import services
 from registry.models import Appointment, Post
+from registry.services import appointments
 from tests.factories import AppointmentFactory, PersonFactory, PostFactory
 
 pytestmark = pytest.mark.skipif(
@@ -172,7 +173,7 @@ def test_two_opposite_moves_between_posts_do_not_deadlock(monkeypatch):
     # locks are taken one post at a time. The services lock both posts in id order in one statement, so the second
     # request waits for the first instead; the barrier's timeout then lets the first go on. Both must reach the lock.
     both_locked = threading.Barrier(2, timeout=3)
-    real_lock_posts, calls = services._lock_posts, []
+    real_lock_posts, calls = appointments.lock_posts, []
 
     def lock_then_meet(post_ids):
         locked = real_lock_posts(post_ids)
@@ -181,7 +182,7 @@ def test_two_opposite_moves_between_posts_do_not_deadlock(monkeypatch):
             both_locked.wait()
         return locked
 
-    monkeypatch.setattr(services, "_lock_posts", lock_then_meet)
+    monkeypatch.setattr(appointments, "lock_posts", lock_then_meet)
 
     def move(appointment: Appointment, post: Post) -> Callable[[], object]:
         def request():

@@ -14,8 +14,8 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.urls import reverse
 
+from registry.fingerprint import fingerprint
 from registry.http import caching
-from registry.management.commands.registry_fingerprint import fingerprint
 from registry.models import (
     Appointment,
     Change,

@@ -11,7 +11,7 @@ from django.core.management.base import CommandError
 from django.test import override_settings
 
 from registry.interop import popolo
-from registry.interop.popolo_input import MAX_NESTING
+from registry.interop.popolo.reading import MAX_NESTING
 from registry.jsondepth import nesting_depth
 from registry.models import Person
 

@@ -25,6 +25,7 @@ from registry import selectors
 from registry.choices import DatePrecision, DocumentKind
 from registry.clock import today
 from registry.models import Appointment, Citation, Document, Person, Post
+from registry.models.base import precision_or_exact
 from registry.services import Refused, desk
 from registry.text import comparable, slugify_vi
 
@@ -220,7 +221,7 @@ class DeskForm(forms.Form):
                 "title": data["new_document_title"].strip(),
                 "issuer": data["new_document_issuer"],
                 "issued_on": data["new_document_issued_on"],
-                "date_precision": DatePrecision.EXACT if data["new_document_issued_on"] else "",
+                "date_precision": precision_or_exact(data["new_document_issued_on"], ""),
                 "text": data["new_document_text"],
             }
         return desk.Entry(

@@ -257,6 +257,14 @@ def date_precisions(model: type[models.Model]) -> dict[str, str]:
     }
 
 
+def precision_or_exact(date: datetime.date | None, precision: str | None) -> str | None:
+    """No precision means exact: a date given without its precision is ``exact``; without a date none is implied.
+    The one statement of the rule: the services, the Popolo import and the admin's desk ask it."""
+    if precision:
+        return precision
+    return DatePrecision.EXACT if date is not None else ""
+
+
 def search_text_field() -> models.TextField:
     return models.TextField(
         editable=False,

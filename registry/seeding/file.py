@@ -14,6 +14,7 @@ from registry.models.events import Event
 from registry.models.organizations import Organization, OrganizationRelationship
 from registry.models.people import Person
 from registry.models.posts import Appointment, Portfolio, Post
+from registry.services import Refused
 
 REASON = "load_seeds"
 
@@ -26,7 +27,7 @@ DUTY_KEYS = {"document", "text", "text_en"}
 APPEARANCE_KEYS = {"person", "post", "start_date", "document", "quote", "note"}
 
 
-class SeedError(Exception):
+class SeedError(Refused):
     """The seed file is malformed or states something the registry refuses; nothing was written."""
 
 

@@ -1,14 +1,11 @@
 """The loader's writer: each seed record upserted through the services, staff edits kept, every quote checked."""
 
-import datetime
-import hashlib
 from pathlib import Path
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
-from django.utils import timezone
 
 from registry import services
 from registry.models.changes import SeedBaseline
@@ -27,6 +24,17 @@ from registry.seeding.file import (
     SOURCE_KEYS,
     SeedError,
     SeedReport,
+)
+from registry.seeding.values import (
+    as_json,
+    brief,
+    field_value,
+    key_text,
+    label_of,
+    last_edit,
+    messages_of,
+    typed,
+    written_by_others,
 )
 from registry.text import nfc
 
@@ -54,13 +62,13 @@ class _SeedWriter:
             for record in self._records(name):
                 key = self._natural_key(name, record)
                 if key in seen:
-                    raise SeedError(f"{name} ({_brief(record)}): defined twice in the file.")
+                    raise SeedError(f"{name} ({brief(record)}): defined twice in the file.")
                 seen.add(key)
                 obj = self._upsert_record(name, record)
                 if obj is not None:
                     self.later.append((name, obj, record))
         for name, obj, record in self.later:
-            label = _label(name, obj)
+            label = label_of(name, obj)
             if name == "organizations":  # an absent legal_basis means none, as for every other optional key
                 self._set_legal_basis(obj, record.get("legal_basis") or [], label)
                 duties = record.get("duties") or []
@@ -84,7 +92,7 @@ class _SeedWriter:
             raise SeedError(f"{name}: expected a list of records.")
         section = SECTIONS[name]
         for index, record in enumerate(records, start=1):
-            where = f"{name} #{index} ({_brief(record)})"
+            where = f"{name} #{index} ({brief(record)})"
             if not isinstance(record, dict):
                 raise SeedError(f"{where}: expected a mapping.")
             unknown = set(record) - section.required - section.optional
@@ -109,7 +117,7 @@ class _SeedWriter:
 
     def _upsert_record(self, name: str, record: dict) -> models.Model:
         section = SECTIONS[name]
-        where = f"{name} ({_brief(record)})"
+        where = f"{name} ({brief(record)})"
         values = {}
         many = {f.name: f.related_model for f in section.model._meta.many_to_many}
         for key in sorted(section.required | section.optional - LATER_KEYS):
@@ -125,7 +133,7 @@ class _SeedWriter:
             elif key in section.references:
                 values[key] = self._resolve(section.references[key], record[key], where)
             else:
-                values[key] = _typed(section.model._meta.get_field(key), record[key], f"{where} {key}")
+                values[key] = typed(section.model._meta.get_field(key), record[key], f"{where} {key}")
         if section.model is Document:
             values["text"] = self._document_text(values["file_name"], where) if values["file_name"] else ""
         lookup = {key: values[key] for key in section.key}
@@ -133,14 +141,14 @@ class _SeedWriter:
 
     def _upsert(self, model, lookup: dict, values: dict, where: str, *, count: bool = True):
         """Create, update or keep one record; None when it is left out (deleted by someone, or in conflict)."""
-        key = (model._meta.model_name, _key_text(lookup))
+        key = (model._meta.model_name, key_text(lookup))
         baseline = self.baselines.get(key)
         obj = model.objects.filter(**lookup).first()
         if obj is not None and baseline is not None and baseline.object_id != obj.pk:
             baseline = None  # the seeds' record was deleted and someone made another with its key: not the seeds'
         if obj is None and baseline is not None:
             self.report.kept.append(
-                f"kept: {model._meta.verbose_name} {key[1]} deleted{_last_edit(model, baseline.object_id)}"
+                f"kept: {model._meta.verbose_name} {key[1]} deleted{last_edit(model, baseline.object_id)}"
             )
             return None
         if obj is None:
@@ -166,22 +174,22 @@ class _SeedWriter:
         """The seed's values that differ from the record's, on fields nobody but the seeds has written."""
         changes, edited_by_someone = {}, None
         for name, wanted in values.items():
-            current = _json(_value(obj, name))
-            if current == _json(wanted):
+            current = as_json(field_value(obj, name))
+            if current == as_json(wanted):
                 continue
             if baseline is not None and name in baseline.values:
                 seeds_own_it = baseline.values[name] == current
             else:  # a record (or field) loaded before the baseline knew it: the seeds' unless someone else wrote it
                 if edited_by_someone is None:
-                    edited_by_someone = _edited_by_someone(obj)
+                    edited_by_someone = written_by_others(obj)
                 seeds_own_it = not edited_by_someone
             if seeds_own_it:
                 changes[name] = wanted
                 self.report.differences.append(
-                    f"update: {model._meta.verbose_name} {key[1]} {name}: {current!r} -> {_json(wanted)!r}"
+                    f"update: {model._meta.verbose_name} {key[1]} {name}: {current!r} -> {as_json(wanted)!r}"
                 )
             else:
-                self.report.kept.append(f"kept: {model._meta.verbose_name} {obj.pk} {name}{_last_edit(model, obj.pk)}")
+                self.report.kept.append(f"kept: {model._meta.verbose_name} {obj.pk} {name}{last_edit(model, obj.pk)}")
         return changes
 
     def _write(self, where: str, write):
@@ -191,8 +199,8 @@ class _SeedWriter:
                 return write()
         except (ValidationError, IntegrityError) as error:
             if not self.registry_edited:
-                raise SeedError(f"{where}: refused: {_messages(error)}") from error
-            self.report.refused.append(f"refused: {where}: conflicts with the registry's edits: {_messages(error)}")
+                raise SeedError(f"{where}: refused: {messages_of(error)}") from error
+            self.report.refused.append(f"refused: {where}: conflicts with the registry's edits: {messages_of(error)}")
             return None
 
     def _remember(self, key: tuple, obj: models.Model, values: dict, baseline=None) -> None:
@@ -203,9 +211,9 @@ class _SeedWriter:
         """
         stored = dict(baseline.values) if baseline is not None else {}
         for name, wanted in values.items():
-            current = _json(_value(obj, name))
-            if current == _json(wanted) or name not in stored:
-                stored[name] = _json(wanted)
+            current = as_json(field_value(obj, name))
+            if current == as_json(wanted) or name not in stored:
+                stored[name] = as_json(wanted)
         self.baselines[key], _ = SeedBaseline.objects.update_or_create(
             model=key[0], key=key[1], defaults={"object_id": obj.pk, "values": stored}
         )
@@ -238,11 +246,11 @@ class _SeedWriter:
     def _remove_duties_after(self, organization: Organization, count: int) -> None:
         """Duties the file no longer lists are deleted (their history keeps them), unless someone has edited them."""
         for duty in Duty.objects.filter(organization=organization, order__gt=count):
-            key = ("duty", _key_text({"organization": organization, "order": duty.order}))
+            key = ("duty", key_text({"organization": organization, "order": duty.order}))
             baseline = self.baselines.get(key)
-            ours = baseline is not None and all(_json(_value(duty, n)) == v for n, v in baseline.values.items())
+            ours = baseline is not None and all(as_json(field_value(duty, n)) == v for n, v in baseline.values.items())
             if not ours:
-                self.report.kept.append(f"kept: duty {duty.pk} (no longer in the seeds){_last_edit(Duty, duty.pk)}")
+                self.report.kept.append(f"kept: duty {duty.pk} (no longer in the seeds){last_edit(Duty, duty.pk)}")
                 continue
             services.record_delete(instance=duty, reason=REASON)
             baseline.delete()
@@ -287,7 +295,7 @@ class _SeedWriter:
                 "field": source.get("field", ""),
             }
             lookup = {key: values[key] for key in ("content_type", "object_id", "document", "quote")}
-            listed.add(_key_text(lookup))
+            listed.add(key_text(lookup))
             self._upsert(Citation, lookup, values, f"{where} source in {document.slug}")
         self._remove_sources_not_listed(obj, content_type, listed)
 
@@ -301,13 +309,13 @@ class _SeedWriter:
                 "document": citation.document,
                 "quote": citation.quote,
             }
-            key = ("citation", _key_text(lookup))
+            key = ("citation", key_text(lookup))
             baseline = self.baselines.get(key)
             if key[1] in listed or baseline is None or baseline.object_id != citation.pk:
                 continue  # listed, or not the seeds' own
-            if not all(_json(_value(citation, name)) == value for name, value in baseline.values.items()):
+            if not all(as_json(field_value(citation, name)) == value for name, value in baseline.values.items()):
                 self.report.kept.append(
-                    f"kept: citation {citation.pk} (no longer in the seeds){_last_edit(Citation, citation.pk)}"
+                    f"kept: citation {citation.pk} (no longer in the seeds){last_edit(Citation, citation.pk)}"
                 )
                 continue
             services.record_delete(instance=citation, reason=REASON)
@@ -315,87 +323,3 @@ class _SeedWriter:
             del self.baselines[key]
             self.report.count("deleted", Citation)
             self.report.differences.append(f"delete: citation {key[1]}")
-
-
-def _value(obj: models.Model, name: str) -> Any:
-    """A field's stored value: the id for a foreign key, the ids for a many-to-many field."""
-    field = obj._meta.get_field(name)
-    if field.many_to_many:
-        return list(getattr(obj, name).values_list("pk", flat=True))
-    return getattr(obj, field.attname) if field.is_relation else getattr(obj, name)
-
-
-def _json(value: Any) -> Any:
-    """A value as the baseline stores it (JSON): ids for records, ISO text for dates, sorted ids for lists."""
-    if isinstance(value, models.Model):
-        return value.pk
-    if isinstance(value, (list, tuple, set)):
-        return sorted(_json(item) for item in value)
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    return value
-
-
-def _key_text(lookup: dict) -> str:
-    text = "|".join(str(_json(value)) for value in lookup.values())
-    return text if len(text) <= 200 else f"{text[:150]}…{hashlib.sha1(text.encode()).hexdigest()}"  # noqa: S324
-
-
-def _edited_by_someone(obj: models.Model) -> bool:
-    """Whether anyone but the seed loader has written the record (for records the baseline does not know yet)."""
-    return obj.history.exclude(history_change_reason=REASON).exists()
-
-
-def _last_edit(model: type[models.Model], object_id: int) -> str:
-    """ ", edited 2026-11-23 by hcmc-portal": the latest write to the record that was not the seeds'."""
-    entry = (
-        model.history.filter(id=object_id)
-        .exclude(history_change_reason=REASON)
-        .select_related("history_user")
-        .order_by("-history_date", "-history_id")
-        .first()
-    )
-    if entry is None:
-        return ""
-    who = entry.history_user.get_username() if entry.history_user_id else "someone"
-    return f", edited {timezone.localdate(entry.history_date):%Y-%m-%d} by {who}"
-
-
-def _typed(field: models.Field, value: Any, where: str) -> Any:
-    """The YAML value checked against the field's type: text stays text, dates are dates (not strings)."""
-    if value is None:
-        return None
-    if isinstance(field, (models.CharField, models.TextField)):
-        if not isinstance(value, str):
-            raise SeedError(f"{where}: expected text, got {value!r} (quote it in the YAML).")
-        return nfc(value)
-    if isinstance(field, models.DateField):
-        if not isinstance(value, datetime.date) or isinstance(value, datetime.datetime):
-            raise SeedError(f"{where}: expected a date written YYYY-MM-DD without quotes, got {value!r}.")
-        return value
-    if isinstance(field, models.BooleanField) and not isinstance(value, bool):
-        raise SeedError(f"{where}: expected true or false, got {value!r}.")
-    if isinstance(field, models.IntegerField) and (isinstance(value, bool) or not isinstance(value, int)):
-        raise SeedError(f"{where}: expected a whole number, got {value!r}.")
-    return value
-
-
-def _label(name: str, obj: models.Model) -> str:
-    return f"{name} ({getattr(obj, 'slug', None) or obj})"
-
-
-def _brief(record: Any) -> str:
-    if not isinstance(record, dict):
-        return repr(record)[:60]
-    for key in ("slug", "name"):
-        if key in record:
-            return str(record[key])
-    return ", ".join(f"{key}={record[key]}" for key in ("person", "post", "subject", "object", "kind") if key in record)
-
-
-def _messages(error: Exception) -> str:
-    if not isinstance(error, ValidationError):
-        return str(error)
-    if hasattr(error, "message_dict"):
-        return "; ".join(f"{key}: {' '.join(messages)}" for key, messages in error.message_dict.items())
-    return " ".join(error.messages)

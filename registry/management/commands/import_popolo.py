@@ -3,7 +3,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from registry.interop import popolo, popolo_input
+from registry.interop import popolo
+from registry.interop.popolo import reading
 
 
 class Command(BaseCommand):
@@ -21,11 +22,11 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         # Size, nesting and JSON are checked before anything is parsed into the registry, and before any lock.
         try:
-            document = popolo_input.read(options["file"])
-        except popolo_input.PopoloInputError as error:
+            document = reading.read(options["file"])
+        except reading.PopoloInputError as error:
             raise CommandError(str(error)) from error
         # Too many records or one id twice: refused before the schema check (slow on a huge file) and the import.
-        whole = popolo_input.refusals(document) if isinstance(document, dict) else []
+        whole = reading.refusals(document) if isinstance(document, dict) else []
         for refusal in whole:
             self.stderr.write(
                 f"refused {refusal['id'] or 'the document'}: {json.dumps(refusal['errors'], ensure_ascii=False)}"

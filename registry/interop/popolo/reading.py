@@ -2,8 +2,8 @@
 bounded nesting (found in one linear pass, before the JSON parser recurses), a bounded number of records, and one
 record per id.
 
-An import writes every record through the services in one transaction (interop/popolo.py), 15-40 records a second
-as measured; ``POPOLO_IMPORT_MAX_RECORDS`` therefore bounds how long that transaction holds the write lock. A larger
+An import writes every record through the services in one transaction (importer.py), 15-40 records a second as
+measured; ``POPOLO_IMPORT_MAX_RECORDS`` therefore bounds how long that transaction holds the write lock. A larger
 registry is imported in several files.
 """
 
@@ -11,6 +11,7 @@ from pathlib import Path
 
 from django.conf import settings
 
+from registry.interop.popolo.values import Refusal, slug_of
 from registry.jsondepth import nesting_depth
 
 #: Popolo nests a handful of levels (document, list, record, sources, entry); far deeper is not a Popolo document.
@@ -103,12 +104,10 @@ def _identities(name: str, item: dict) -> set[tuple]:
     keys = {("id", item["id"])}
     kind = SLUGGED.get(name)
     if kind is not None:
-        from registry.interop.popolo import Refusal, _key  # the import's own reading of an id
-
         slug = item.get("slug")
         if not (isinstance(slug, str) and slug):
             try:
-                slug = _key(item["id"], kind)
+                slug = slug_of(item["id"], kind)  # the import's own reading of an id
             except Refusal:
                 return keys
         keys.add(("slug", slug))
