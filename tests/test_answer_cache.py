@@ -1,4 +1,4 @@
-"""Kept answers (http/caching.py, KeptAnswersMixin in api/views/base.py): a read is answered from the copy
+"""Kept answers (http/caching.py, ConditionalAnswersMixin in api/views/base.py): a read is answered from the copy
 kept under its validator, and a write, a new day, another client or another representation never gets a stale or a
 foreign copy.
 

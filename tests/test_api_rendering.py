@@ -12,6 +12,7 @@ from rest_framework.test import APIRequestFactory
 
 from registry.api.rendering import IdentityURLField, PrototypeFieldsMixin
 from registry.api.serializers import RESOURCE_SERIALIZERS, OrganizationSerializer, PostSerializer
+from registry.api.serializers.base import RegistryModelSerializer
 from registry.models import Post
 from registry.selectors import posts_with_holders
 from tests.factories import OrganizationFactory, PostFactory
@@ -101,3 +102,10 @@ def test_plain_values_render_as_drf_renders_them(request_, model, today_is):
     serializer = serializer_class(context={"request": request_})
     for record in records:
         assert serializer.to_representation(record) == serializers.Serializer.to_representation(serializer, record)
+
+
+@pytest.mark.parametrize("method", PrototypeFieldsMixin.SHAPING_METHODS)
+def test_a_serializer_that_would_shape_its_fields_by_request_is_refused_when_it_is_defined(method):
+    # Its fields are built once per class and copied: fields chosen per request would leak between requests.
+    with pytest.raises(TypeError, match=method):
+        type("ShapedByRequest", (RegistryModelSerializer,), {method: lambda self, *args: None})

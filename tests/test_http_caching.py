@@ -339,3 +339,95 @@ def test_the_schema_is_built_once_and_validated_by_its_bytes(api_client, django_
     as_json = api_client.get(url, {"format": "json"})
     assert as_json["ETag"] != first["ETag"]
     assert json.loads(as_json.content)["openapi"]
+
+
+# --- an honest 304: DRF's checks once, no kept-answer read, every read route able to answer one -------------------
+
+
+def counting(monkeypatch, module, name: str) -> list:
+    """Count the calls of ``module.name`` (still calling it)."""
+    calls, original = [], getattr(module, name)
+
+    def spy(*args, **kwargs):
+        calls.append(args)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, spy)
+    return calls
+
+
+@pytest.fixture
+def key_client(api_client):
+    """A city system reading with its API key: authentication runs on every request."""
+    import io
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("create_system_account", "hr-system", "--group", "reader", stdout=out)
+    api_client.credentials(HTTP_AUTHORIZATION=f"Api-Key {out.getvalue().strip().splitlines()[-1]}")
+    return api_client
+
+
+@pytest.mark.parametrize("with_key", [False, True], ids=["anonymous", "api key"])
+def test_a_304_throttles_and_authenticates_once_and_reads_no_kept_answer(
+    api_client, key_client_or_none, monkeypatch, with_key, settings
+):
+    from registry.api import authentication, throttling
+
+    settings.ANSWER_CACHE_SECONDS = 300
+    client = key_client_or_none(with_key)
+    url = list_url("organization")
+    first = client.get(url)
+    throttled = counting(monkeypatch, throttling, "hit")
+    kept_reads = counting(monkeypatch, caching, "kept_answer")
+    authenticated = counting(monkeypatch, authentication.SystemKeyAuthentication, "authenticate")
+    again = client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 304
+    rated = [call for call in throttled if call[0].startswith(("throttle:anon:", "throttle:user:"))]
+    assert len(rated) == 1  # counted once against the client's rate, as any answer is
+    assert kept_reads == []  # a 304 needs no body, kept or built
+    assert len(authenticated) == 1
+
+
+@pytest.fixture
+def key_client_or_none(request, api_client):
+    return lambda with_key: request.getfixturevalue("key_client") if with_key else api_client
+
+
+def test_a_full_read_throttles_once_and_reads_the_kept_answers_once(api_client, monkeypatch, settings):
+    from registry.api import throttling
+
+    settings.ANSWER_CACHE_SECONDS = 300
+    url = list_url("person")
+    api_client.get(url)
+    throttled = counting(monkeypatch, throttling, "hit")
+    kept_reads = counting(monkeypatch, caching, "kept_answer")
+    assert api_client.get(url).status_code == 200
+    assert (len(throttled), len(kept_reads)) == (1, 1)
+
+
+def test_every_read_route_of_the_api_answers_its_own_304s():
+    from django.urls import get_resolver
+
+    from registry.api.views.base import ConditionalAnswersMixin
+
+    api = get_resolver().namespace_dict["registry-api"][1]
+    unconditional = {"schema", "changesets", "intake"}  # its own strong ETag; writes only
+    missing = []
+    for pattern in api.url_patterns:
+        for leaf in getattr(pattern, "url_patterns", [pattern]):
+            view_class = getattr(leaf.callback, "cls", None)
+            name = leaf.name or ""
+            if name in unconditional or name.startswith("webhook") or view_class is None:
+                continue
+            if not issubclass(view_class, ConditionalAnswersMixin):
+                missing.append(name)
+    assert missing == []
+
+
+def test_a_view_outside_the_mixin_gets_no_validator_it_would_not_honour(editor_client):
+    # The webhook endpoints are private and change outside the feed: no ETag, no 304.
+    response = editor_client.get(reverse(f"{NS}:webhook-list"))
+    assert response.status_code == 200
+    assert "ETag" not in response

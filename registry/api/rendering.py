@@ -61,10 +61,24 @@ class PrototypeFieldsMixin:
 
     DRF rebuilds every field from the model on every serializer instance: for a detail with its nested records that
     is most of the time spent outside the database. The fields depend only on the class (no serializer here shapes
-    its fields by request or instance), and DRF already hands out deep copies of declared fields the same way.
+    its fields by request or instance: checked when each subclass is created), and DRF already hands out deep
+    copies of declared fields the same way.
     """
 
     _prototypes: dict[type, dict] = {}
+
+    #: The methods through which a serializer could shape its fields by request or instance. A subclass that
+    #: defines one would be served another request's fields, so defining one is refused when the class is created.
+    SHAPING_METHODS = ("get_fields", "get_field_names", "get_extra_kwargs", "build_field", "get_default_field_names")
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        shaping = sorted(name for name in cls.SHAPING_METHODS if name in vars(cls))
+        if shaping:
+            raise TypeError(
+                f"{cls.__qualname__} defines {', '.join(shaping)}: its fields are built once per class "
+                "(PrototypeFieldsMixin), so they cannot depend on the request or the instance."
+            )
 
     def get_fields(self):
         cls = type(self)

@@ -13,7 +13,7 @@ from registry.api.permissions import CanReadRegistry
 from registry.api.serializers.base import RelatedField, StrictInputMixin
 from registry.api.serializers.identifiers import IdentifierResourceSerializer, OtherNameResourceSerializer
 from registry.api.strict import StrictCharField
-from registry.api.views.base import AsOfMixin, RegistryViewSet
+from registry.api.views.base import AsOfMixin, ConditionalAnswersMixin, RegistryViewSet
 from registry.changes import feed, webhooks
 from registry.choices import OtherNameKind
 from registry.interop import popolo
@@ -66,7 +66,7 @@ class OtherNameViewSet(OwnedQuerySetMixin, RegistryViewSet):
 # --- the Popolo export ----------------------------------------------------------------------------------------------
 
 
-class PopoloExportView(AsOfMixin, generics.GenericAPIView):
+class PopoloExportView(ConditionalAnswersMixin, AsOfMixin, generics.GenericAPIView):
     """The whole registry as one Popolo 1.0.1 JSON document, streamed (no pages).
 
     persons, organizations (with identifiers, other names, duties, legal basis), posts, memberships and events (the

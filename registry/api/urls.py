@@ -1,13 +1,29 @@
 from django.urls import include, path
 from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerView
-from rest_framework.routers import DefaultRouter
+from rest_framework.routers import APIRootView, DefaultRouter
 
 from registry.api import changesets, events, intake, standards, views
 from registry.api.cached_schema import CachedSchemaView
+from registry.api.views.base import ConditionalAnswersMixin
 
 app_name = "registry-api"
 
-router = DefaultRouter()
+
+class ConditionalRouter(DefaultRouter):
+    """The router whose API root answers 304s and kept copies like every other read."""
+
+    APIRootView = type("APIRootView", (ConditionalAnswersMixin, APIRootView), {"__doc__": APIRootView.__doc__})
+
+
+class SwaggerView(ConditionalAnswersMixin, SpectacularSwaggerView):
+    pass
+
+
+class RedocView(ConditionalAnswersMixin, SpectacularRedocView):
+    pass
+
+
+router = ConditionalRouter()
 router.register("organizations", views.OrganizationViewSet, basename="organization")
 router.register("people", views.PersonViewSet, basename="person")
 router.register("portfolios", views.PortfolioViewSet, basename="portfolio")
@@ -26,10 +42,10 @@ urlpatterns = [
     path("intake/", intake.IntakeView.as_view(), name="intake"),
     path("export/popolo/", standards.PopoloExportView.as_view(), name="export-popolo"),
     path("schema/", CachedSchemaView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="registry-api:schema"), name="docs"),
+    path("docs/", SwaggerView.as_view(url_name="registry-api:schema"), name="docs"),
     path(
         "redoc/",
-        SpectacularRedocView.as_view(url_name="registry-api:schema", template_name="registry/redoc.html"),
+        RedocView.as_view(url_name="registry-api:schema", template_name="registry/redoc.html"),
         name="redoc",
     ),
     path("", include(router.urls)),

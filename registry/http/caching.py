@@ -4,7 +4,8 @@ One registry-wide change counter (``RegistryRevision``, one row) goes up once af
 A read takes its validators from that row *before* the view builds the body, so a body is never older than its
 validator: a write that commits in between shows in the body under the older validator, and the bump that follows
 changes the validator, so the client merely fetches the same data once more. A conditional request whose validator
-still matches is a 304 after that one-row query (plus authentication for the API, which a 304 must not skip).
+still matches is a 304 after that one-row query (plus, for the API, authentication, permissions and throttles, which a
+304 must not skip and which run once: the API view answers its own 304, api/views/base.py).
 
 - ETag of a read: ``W/"<number>.<changed>-<day>-<variant>"``. ``changed`` (the moment of the last bump) makes the tag
   unique even when a restored backup brings back an older ``number``; ``day`` is today, because answers show today's
@@ -130,6 +131,8 @@ def kind_of(request) -> Kind | None:
         return Kind("page")
     if match.namespace != "registry-api" or name == "schema" or name.startswith("webhook"):
         return None
+    if not getattr(getattr(match.func, "cls", None), "answers_conditionally", False):
+        return None  # a view that cannot answer a 304 itself gets no validator it would not honour
     if name == "changes":
         return Kind("feed")
     return Kind("detail" if name.endswith("-detail") else "api")
@@ -171,10 +174,11 @@ def carries_csrf_token(request, response=None) -> bool:
 
 
 class ConditionalReadMiddleware:
-    """Validators on every 200 read of the API and the pages; 304 when the client's copy is current.
+    """Validators on every 200 read of the API and the pages; 304 for a page when the client's copy is current.
 
-    The counter is read in ``process_view``, before the view builds anything; a 304 is answered there, after the
-    API's authentication, permissions and throttles have run as the view would run them.
+    The counter is read in ``process_view``, before the view builds anything. A page (the same for everyone) is
+    answered 304 there. An API view answers its own 304 (``not_modified``) once DRF has authenticated the client and
+    run its permissions and throttles, each once, as for any other answer (api/views/base.py).
     """
 
     def __init__(self, get_response):
@@ -189,7 +193,7 @@ class ConditionalReadMiddleware:
         if kind.name != "detail":  # a detail keeps the record's strong version tag, for If-Match
             user = None if kind.name == "page" else getattr(request, "user", None)
             response.headers["ETag"] = etag(request, kind, revision, user)
-        return self.decorate(request, response, kind, revision)
+        return decorate(request, response, kind, revision)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         if request.method not in SAFE_METHODS:
@@ -202,62 +206,51 @@ class ConditionalReadMiddleware:
         except DatabaseError:
             return None  # no validators: the view meets the same outage and answers it (503, Retry-After)
         request.registry_revision, request.registry_read_kind = revision, kind
-        if not self.may_be_current(request, kind, revision):
-            return None
-        allowed, user = self.admitted(request, kind, view_func, view_args, view_kwargs)
-        if not allowed:
-            return None  # the view answers (401, 403, 429) as it always does
-        tags = parse_etags(request.headers.get("If-None-Match", ""))
-        if tags and opaque(etag(request, kind, revision, user)) not in {opaque(tag) for tag in tags}:
-            return None
-        response = HttpResponseNotModified()
-        if kind.name != "detail":  # a detail's 304 leaves the stored strong tag as it is (its version is unchanged)
-            response.headers["ETag"] = etag(request, kind, revision, user)
-        return self.decorate(request, response, kind, revision, user)
+        return not_modified(request, None) if kind.name == "page" else None
 
-    @staticmethod
-    def may_be_current(request, kind: Kind, revision: Revision) -> bool:
-        """Cheap checks first: could a 304 be the answer (before authenticating anyone)?"""
-        tags = parse_etags(request.headers.get("If-None-Match", ""))
-        if tags:
-            # A detail's tags are record versions: they cannot tell whether related rows or the day changed.
-            stem = f'"{revision.stem()}'
-            return kind.name != "detail" and any(opaque(tag).startswith(stem) for tag in tags)
-        since = parse_http_date_safe(request.headers.get("If-Modified-Since", ""))
-        if since is None or kind.name == "feed":
-            return False
-        return revision.unchanged_since(datetime.datetime.fromtimestamp(since, tz=datetime.UTC))
 
-    @staticmethod
-    def admitted(request, kind: Kind, view_func, view_args, view_kwargs):
-        """(whether the view would let this request read, its user): DRF's checks, run as the view runs them."""
-        view_class = getattr(view_func, "cls", None)
-        if kind.name == "page" or view_class is None:
-            return True, None
-        view = view_class(**getattr(view_func, "initkwargs", {}))
-        actions = getattr(view_func, "actions", None)
-        if actions is not None:
-            view.action_map = actions
-        view.args, view.kwargs, view.headers = view_args, view_kwargs, {}
-        drf_request = view.initialize_request(request, *view_args, **view_kwargs)
-        view.request = drf_request
-        try:
-            view.initial(drf_request, *view_args, **view_kwargs)
-        except Exception:  # any refusal (401, 403, 406, 429): the view gives its own answer
-            return False, None
-        return True, drf_request.user
+def not_modified(request, user) -> HttpResponse | None:
+    """The 304 for this read when the client's copy is current (``user``: who reads, for the API), or None.
 
-    @staticmethod
-    def decorate(request, response, kind: Kind, revision: Revision, user=None):
-        response.headers["Last-Modified"] = http_date(revision.last_modified().timestamp())
-        private = False
-        if kind.name != "page":
-            user = user if user is not None else getattr(request, "user", None)
-            private = user is not None and user.is_authenticated
-        # no-cache: a browser or proxy may keep the answer but asks again every time, so none is ever stale.
-        patch_cache_control(response, no_cache=True, **({"private": True} if private else {"public": True}))
-        patch_vary_headers(response, kind.vary)
-        return response
+    Costs nothing beyond the counter ``process_view`` already read.
+    """
+    revision = getattr(request, "registry_revision", None)
+    kind = getattr(request, "registry_read_kind", None)
+    if revision is None or kind is None or not may_be_current(request, kind, revision):
+        return None
+    tags = parse_etags(request.headers.get("If-None-Match", ""))
+    if tags and opaque(etag(request, kind, revision, user)) not in {opaque(tag) for tag in tags}:
+        return None
+    response = HttpResponseNotModified()
+    if kind.name != "detail":  # a detail's 304 leaves the stored strong tag as it is (its version is unchanged)
+        response.headers["ETag"] = etag(request, kind, revision, user)
+    return decorate(request, response, kind, revision, user)
+
+
+def may_be_current(request, kind: Kind, revision: Revision) -> bool:
+    """Cheap checks first: could a 304 be the answer (before computing the request's own tag)?"""
+    tags = parse_etags(request.headers.get("If-None-Match", ""))
+    if tags:
+        # A detail's tags are record versions: they cannot tell whether related rows or the day changed.
+        stem = f'"{revision.stem()}'
+        return kind.name != "detail" and any(opaque(tag).startswith(stem) for tag in tags)
+    since = parse_http_date_safe(request.headers.get("If-Modified-Since", ""))
+    if since is None or kind.name == "feed":
+        return False
+    return revision.unchanged_since(datetime.datetime.fromtimestamp(since, tz=datetime.UTC))
+
+
+def decorate(request, response, kind: Kind, revision: Revision, user=None):
+    """Last-Modified, Cache-Control and Vary of a validated read (200 or 304)."""
+    response.headers["Last-Modified"] = http_date(revision.last_modified().timestamp())
+    private = False
+    if kind.name != "page":
+        user = user if user is not None else getattr(request, "user", None)
+        private = user is not None and user.is_authenticated
+    # no-cache: a browser or proxy may keep the answer but asks again every time, so none is ever stale.
+    patch_cache_control(response, no_cache=True, **({"private": True} if private else {"public": True}))
+    patch_vary_headers(response, kind.vary)
+    return response
 
 
 # --- answers kept between requests ----------------------------------------------------------------------------------

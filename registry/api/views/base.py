@@ -1,4 +1,4 @@
-"""What every API view shares: as_of, If-Match and ETags, kept answers, expand, list schemas, the viewset base."""
+"""What every API view shares: as_of, If-Match and ETags, 304s and kept answers, expand, list schemas, the base."""
 
 import datetime
 import functools
@@ -100,24 +100,43 @@ def with_etag(response: Response, instance) -> Response:
     return response
 
 
-class KeptAnswersMixin:
-    """A read answers with the kept copy of the same answer when there is one (registry/http/caching.py).
+class Answered(Exception):
+    """A read answered before its handler (a 304, or the kept copy), raised from ``initial()`` as DRF raises its
+    refusals there, and given back by ``handle_exception``."""
 
-    The copy is looked up after authentication, permissions, throttles and content negotiation, so it is only ever
-    given to a client the view would answer, in the representation it asked for.
+    def __init__(self, response):
+        super().__init__()
+        self.response = response
+
+
+class ConditionalAnswersMixin:
+    """A read answers 304 when the client's copy is current, else the kept copy of the same answer when there is one
+    (registry/http/caching.py), else its handler builds it.
+
+    Both are decided after DRF's authentication, permissions, throttles and content negotiation, which run once, so
+    neither is ever given to a client the view would refuse, nor in another representation than it asked for.
     """
 
+    #: Read by the caching middleware: this view answers its own 304s, so its reads get validators.
+    answers_conditionally = True
     answer_key: str | None = None
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         if request.method not in ("GET", "HEAD"):
             return
+        unchanged = caching.not_modified(request._request, request.user)
+        if unchanged is not None:
+            raise Answered(unchanged)
         self.answer_key = caching.answer_key(request, request.accepted_media_type)
         kept = caching.kept_answer(request, self.answer_key)
         if kept is not None:
-            # This view instance serves this one request: its handler now gives the kept answer.
-            setattr(self, request.method.lower(), lambda *args, **kwargs: kept)
+            raise Answered(kept)
+
+    def handle_exception(self, exc):
+        if isinstance(exc, Answered):
+            return exc.response
+        return super().handle_exception(exc)
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
@@ -133,7 +152,7 @@ class KeptAnswersMixin:
     create=extend_schema(parameters=[ETAG]),
     destroy=extend_schema(parameters=[REASON, IF_MATCH]),
 )
-class RegistryViewSet(KeptAnswersMixin, viewsets.ModelViewSet):
+class RegistryViewSet(ConditionalAnswersMixin, viewsets.ModelViewSet):
     """CRUD through the services: every write keeps who, when, what and why, and may be conditional (If-Match).
 
     Filters narrow lists only: a record's own URL answers whatever the query says.

@@ -11,11 +11,11 @@ from registry.api.serializers import (
     ChangeFeedSerializer,
 )
 from registry.api.serializers.history import feed_entry
-from registry.api.views.base import KeptAnswersMixin, shows_usernames
+from registry.api.views.base import ConditionalAnswersMixin, shows_usernames
 from registry.changes import feed
 
 
-class ChangesView(KeptAnswersMixin, generics.GenericAPIView):
+class ChangesView(ConditionalAnswersMixin, generics.GenericAPIView):
     """The registry-wide change feed, in commit order, for incremental sync (deletions included).
 
     Start with nothing (the whole history) or `since=<ISO 8601 timestamp>`, then pass the `next_cursor` of each
