@@ -18,7 +18,7 @@ def main() -> None:
     django.setup()
     from registry.intake.reading import read
     from registry.models import Appointment, Document
-    from tests.intake_scoring import score
+    from tests.intake_scoring import date_score, score
 
     proposed, quotes, times = set(), 0, []
     documents = list(Document.objects.exclude(file_name=""))
@@ -35,8 +35,15 @@ def main() -> None:
         f"seeds: recall {len(seeded & proposed) / len(seeded):.2f} ({len(seeded & proposed)}/{len(seeded)}), "
         f"precision {len(seeded & relevant) / max(1, len(relevant)):.2f}, quotes not verbatim: {quotes}"
     )
+    added = score(read, "added")
     for form, (recall, precision) in score(read).items():
-        print(f"held-out {form:16} recall {recall:.2f} precision {precision:.2f}")
+        line = f"held-out {form:16} recall {recall:.2f} precision {precision:.2f}"
+        if form in added:
+            line += f"   added texts alone: recall {added[form][0]:.2f} precision {added[form][1]:.2f}"
+        print(line)
+    for batch in (None, "added"):
+        right, dated = date_score(read, batch)
+        print(f"dates right ({batch or 'all'}): {right}/{dated}")
     print(f"mean {sum(times) / len(times):.1f} ms per seed text ({len(times)} texts)")
     big = "\n".join(d.text for d in documents)[:10_000]
     began = time.perf_counter()
