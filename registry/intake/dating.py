@@ -22,6 +22,7 @@ class Dating:
     day: datetime.date | None
     precision: str
     in_force_on_signing: bool
+    event: datetime.date | None = None
 
     @property
     def year(self) -> int | None:
@@ -48,6 +49,8 @@ def date(fact, dating: Dating) -> None:
         fact.start = (printed.day, printed.precision, printed.note)
     elif fact.kind == APPOINTMENT and dating.in_force_on_signing and dating.precision == DatePrecision.EXACT:
         fact.start = (dating.day, DatePrecision.EXACT, "In force from the day the document is signed.")
+    elif dating.event is not None:
+        fact.start = (dating.event, shown, "The day the article's lead reports: the text shows it that day.")
     else:
         fact.start = (dating.day, shown, "The document's date: the text shows it that day.")
 

@@ -36,6 +36,7 @@ class Proposed:
     issuer: object
     in_force_on_signing: bool
     years: tuple = ()  # for a day printed without a year: the years the text allows, latest first
+    event: datetime.date | None = None  # an article's lead day ("Chiều 20-11, …"), when it is not the article's
 
     def as_dict(self, published_on: datetime.date | None) -> dict:
         article = self.kind == DocumentKind.ARTICLE
@@ -120,6 +121,21 @@ def _title(text: str, kind: str, given: str) -> str:
     return first[:500]
 
 
+_LEAD = re.compile(r"^(?:sáng|chiều|tối|trưa|ngày|hôm)\s+(?:ngày\s+)?\d{1,2}\s*[-/.]\s*\d{1,2}(?![\d/.-]*\d)", re.I)
+
+
+def _event(text: str, day: datetime.date | None) -> datetime.date | None:
+    """The day an article's lead reports ("Chiều 20-11, Sở Nội vụ tổ chức …"), in the month before ``day``."""
+    if day is None:
+        return None
+    for line in [line.strip() for line in text.splitlines() if line.strip()][:HEADER_LINES]:
+        if _LEAD.match(line):
+            for found in dates.short_dates(line[: _LEAD.match(line).end()], day.year):
+                event = found.day if found.day <= day else found.day.replace(year=day.year - 1)
+                return event if event != day and (day - event).days <= 31 else None
+    return None
+
+
 def propose(text: str, catalogue: Catalogue, *, published_on=None, title: str = "") -> Proposed:
     """The document ``text`` is; ``published_on`` (given by the caller) dates it when it does not date itself."""
     folded = fold("\n".join([line for line in text.splitlines() if line.strip()][:HEADER_LINES]))
@@ -140,4 +156,5 @@ def propose(text: str, catalogue: Catalogue, *, published_on=None, title: str = 
         issuer=_issuer(text, kind, catalogue),
         in_force_on_signing=bool(_SIGNED.search(text)),
         years=years,
+        event=_event(text, found.day if found else None) if kind == DocumentKind.ARTICLE else None,
     )

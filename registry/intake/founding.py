@@ -16,9 +16,10 @@ _FOUNDS = re.compile(
     r"\b(?:thanh lap|kien toan|cung co|thanh phan|bo sung thanh vien|dieu chinh thanh vien)\s+(?:cua\s+)?"
     r"(?=(tieu ban|ban|to|hoi dong|doan)\s)"
 )
-_END = re.compile(r",?\s+gom\b|\s+nhu sau\b|[:;(\n]|\.(?:\s|$)|,(?!\s+chong\b)")
-#: Words that end the name too, matched with their accents ("tại", not "thiên tai"; "để", not "Đề án").
-_END_WORDS = re.compile(r"\s+(?:theo|để|tại|do|trên|với)\s")
+_END = re.compile(r",?\s+gom\b|\s+nhu sau\b|[:;(]|\.(?:\s|$)|,(?!\s+chong\b)")
+#: What ends the name in the text itself: a line's end, and words matched with their accents ("tại", not "thiên
+#: tai"; "để", not "Đề án").
+_END_WORDS = re.compile(r"\n|\s+(?:theo|để|tại|do|trên|với)\s")
 #: Which bare titles belong to a body of each head word (folded).
 ROLES = {
     "ban": {"truong ban", "pho truong ban", "pho truong ban thuong truc", "uy vien", "thanh vien", "thu ky"},

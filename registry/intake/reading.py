@@ -105,7 +105,7 @@ def read(text: str, *, published_on: datetime.date | None = None, title: str = "
         for appointment in Appointment.objects.filter(post_id__in=post_ids).select_related("person"):
             held.setdefault(appointment.post_id, []).append(appointment)
     _choose_year(proposed, every, held, catalogue)
-    dating = proposals.Dating(proposed.day, proposed.precision, proposed.in_force_on_signing)
+    dating = proposals.Dating(proposed.day, proposed.precision, proposed.in_force_on_signing, proposed.event)
     facts, seen = [], set()
     for _, here in read_by_segment:
         for fact in here:
