@@ -26,7 +26,9 @@ _SUCCEEDS = re.compile(r"\bthay\s+(?:cho\s+)?(?:ong|ba|dong chi)?\s*$")
 _NEWS = re.compile(r"\bvua\b")
 _APPOSITION_GAP = re.compile(r"^[\s,–-]*$")
 #: A post the person held before ("nguyên Phó Giám đốc …"): neither held that day nor ended by this text.
-_FORMER = re.compile(r"(?<!\w)nguyen\s+$")
+_FORMER = re.compile(r"(?<!\w)(?:nguyen|(?:tung|truoc day|truoc do|nguyen)\s+(?:la|giu chuc))\s+$")
+#: A role before its holder in a list ("- Trưởng ban: ông A, …"): the role is the one the item gives.
+_ROLE_FIRST = re.compile(r"^\s*:\s*(?:ông|bà|đồng chí|đ/c)?\s*$", re.IGNORECASE)
 
 
 @dataclasses.dataclass
@@ -44,11 +46,13 @@ class Fact:
 
 
 def _tie(mention, segment: Segment, names, predecessors, mentions) -> tuple:
-    """The person ``mention`` names, and how: (name, "title" | "apposition" | "verb"), or (None, "")."""
+    """The person ``mention`` names, and how: (name, "title" | "role" | "apposition" | "verb"), or (None, "")."""
     candidates = [name for name in names if name not in predecessors]
     for name in candidates:
         if name.start >= mention.end and not segment.text[mention.end : name.start].strip():
             return name, "title"
+        if name.start >= mention.end and _ROLE_FIRST.match(segment.text[mention.end : name.start]):
+            return name, "role"
     before = [name for name in candidates if name.end <= mention.start]
     if before:
         name = before[-1]
@@ -92,12 +96,14 @@ def read(segment: Segment, catalogue, context: dict, *, known=None, founded=None
         ties[id(mention)] = tie
     for mention in mentions:
         name, how = ties[id(mention)]
-        if name is None or _FORMER.search(segment.folded[max(0, mention.start - 8) : mention.start]):
+        if name is None or _FORMER.search(segment.folded[max(0, mention.start - 20) : mention.start]):
             continue
         if how == "verb" and mention.end <= name.start and _named_after(mention, name, mentions, ties):
             continue  # "quyết định của Chủ tịch UBND … bổ nhiệm ông A giữ chức …": the chair is not A's post
         before = _clause_before(segment, name, names)
-        if how == "verb":
+        if how == "role":
+            kind = APPOINTMENT
+        elif how == "verb":
             lo, hi = sorted((name.end, mention.start))
             between = segment.folded[lo:hi]
             words = before + " " + between if name.end <= mention.start else segment.folded[: name.start]
