@@ -64,6 +64,8 @@ def _body_after(segment: Segment, at: int, label: str, catalogue: Catalogue, sto
         lower = not word.group()[:1].isupper()
         if lower and (not written or (word.group().lower() in lexicon.CONNECTORS and not _joins(words, index))):
             break
+        if word.group() in "–-" and index + 1 < len(words) and words[index + 1].group().lower() in lexicon.NOT_NAME:
+            break  # "Giám đốc Sở Y tế – Ủy viên": a role after a dash, not "Thi đua - Khen thưởng"
         written.append(word)
     if written and written[0].group()[:1].isupper():
         name = segment.text[written[0].start() : written[-1].end()].rstrip(".")
