@@ -298,3 +298,19 @@ def test_an_article_dated_at_its_foot_shows_its_people_on_its_lead_day():
     result = read(text)
     assert result["document"]["published_on"] == datetime.date(2025, 11, 21)
     assert one(result, "holding", "Bế Thị Hoa")["start_date"] == datetime.date(2025, 11, 20)
+
+
+def test_edges_of_the_new_rules(today_is):
+    today_is(datetime.date(2026, 1, 1))
+    future = read("Tin\nSáng 27-12, HĐND khai mạc kỳ họp cuối năm 2026. Dự có ông Võ Tấn Phát, Giám đốc Sở Y tế.")
+    assert future["document"]["published_on"] is None  # a lead year that would put the day after today
+    unknown = read(
+        "Tin\nSáng 13-12, Sở Y tế họp. Dự có ông Lê Văn Tám, Giám đốc Sở Y tế; ông Tám cảm ơn Giám đốc Sở Y tế."
+    )
+    assert [p["kind"] for p in unknown["proposals"]] == ["holding"]
+    lower = read(HEADER + "Điều 1. Thành lập ban công tác.\nÔng Lê Văn Tám làm Trưởng ban.")
+    assert one(lower, "appointment", "Lê Văn Tám")["post"]["organization"] is None
+    shared = read(
+        HEADER + "Bổ nhiệm bà Trần Thị Hà giữ chức Giám đốc Sở Y tế; ông Hà Văn Tuấn giữ chức Phó Giám đốc Sở Y tế."
+    )
+    assert {p["person"]["name"] for p in shared["proposals"]} == {"Trần Thị Hà", "Hà Văn Tuấn"}
