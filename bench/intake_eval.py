@@ -35,14 +35,14 @@ def main() -> None:
         f"seeds: recall {len(seeded & proposed) / len(seeded):.2f} ({len(seeded & proposed)}/{len(seeded)}), "
         f"precision {len(seeded & relevant) / max(1, len(relevant)):.2f}, quotes not verbatim: {quotes}"
     )
-    batches = {batch: score(read, batch) for batch in ("added", "fresh")}
+    batches = {batch: score(read, batch) for batch in ("added", "fresh", "fresh2")}
     for form, (recall, precision) in score(read).items():
         line = f"held-out {form:16} recall {recall:.2f} precision {precision:.2f}"
         for batch, scores in batches.items():
             if form in scores:
                 line += f" | {batch}: {scores[form][0]:.2f} {scores[form][1]:.2f}"
         print(line)
-    for batch in (None, "added", "fresh"):
+    for batch in (None, "added", "fresh", "fresh2"):
         right, dated = date_score(read, batch)
         print(f"dates right ({batch or 'all'}): {right}/{dated}")
     print(f"mean {sum(times) / len(times):.1f} ms per seed text ({len(times)} texts)")
