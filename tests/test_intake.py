@@ -314,3 +314,15 @@ def test_edges_of_the_new_rules(today_is):
         HEADER + "Bổ nhiệm bà Trần Thị Hà giữ chức Giám đốc Sở Y tế; ông Hà Văn Tuấn giữ chức Phó Giám đốc Sở Y tế."
     )
     assert {p["person"]["name"] for p in shared["proposals"]} == {"Trần Thị Hà", "Hà Văn Tuấn"}
+
+
+def test_a_list_led_in_by_an_end_ends_each_item_and_one_post_serves_names_joined_by_va():
+    text = (
+        HEADER + "Điều 1. Cho thôi giữ chức vụ đối với các ông, bà có tên sau, kể từ ngày 1/12/2026:\n"
+        "1. Ông Lại Văn Sáu, Phó Giám đốc Sở Tư pháp;\n2. Bà Hoa Thị Mận, Phó Giám đốc Sở Y tế."
+    )
+    result = read(text)
+    assert {p["kind"] for p in result["proposals"]} == {"end"}
+    assert one(result, "end", "Hoa Thị Mận")["end_date"] == datetime.date(2026, 11, 30)
+    removed = read(HEADER + "Miễn nhiệm chức vụ Ủy viên UBND Thành phố đối với ông Đinh Công Lý và ông Vương Đình Huệ.")
+    assert [body(p) for p in removed["proposals"] if p["kind"] == "end"] == ["ubnd-tp-hcm", "ubnd-tp-hcm"]

@@ -32,6 +32,8 @@ class Dating:
 def date(fact, dating: Dating) -> None:
     """Set the fact's dates: a day the sentence prints, else the document's (see the module's rules)."""
     printed = dates.effective(fact.segment.text, dating.year)
+    if printed is None and fact.lead is not None:
+        printed = dates.effective(fact.lead.text, dating.year)
     if printed is None and fact.kind == END:
         found = [d for d in dates.dates_in(fact.segment.text, dating.year) if d.start > fact.name.end]
         printed = found[0] if found else None

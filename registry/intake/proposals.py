@@ -43,6 +43,7 @@ class Fact:
     start: tuple | None = None  # (day, precision, note)
     end: tuple | None = None
     successor: "Fact | None" = None  # for a predecessor ("thay ông …"): whose start ends the post
+    lead: Segment | None = None  # for a list item, the line that leads the list in ("Cho thôi giữ chức …:")
 
 
 def _tie(mention, segment: Segment, names, predecessors, mentions) -> tuple:
@@ -73,11 +74,12 @@ def _clause_before(segment: Segment, name: people.Name, names: list) -> str:
     return segment.folded[start : name.start]
 
 
-def read(segment: Segment, catalogue, context: dict, *, known=None, founded=None, earlier=()) -> list[Fact]:
+def read(segment: Segment, catalogue, context: dict, *, known=None, founded=None, earlier=(), lead=None) -> list:
     """The facts ``segment`` states (dates are set by ``date``).
 
     ``known`` maps given names to the full names the text gives (for "ông Sơn"), ``founded`` is the body the
-    document sets up (see ``posts.find``), ``earlier`` the facts of the sentences before (a successor named there).
+    document sets up (see ``posts.find``), ``earlier`` the facts of the sentences before (a successor named there),
+    ``lead`` the line a list item's list is led in by.
     """
     names = people.find(segment.text, catalogue.family_names)
     if known:
@@ -121,9 +123,10 @@ def read(segment: Segment, catalogue, context: dict, *, known=None, founded=None
                 kind = END
             else:
                 kind = HOLDING
-        facts.append(Fact(kind, name, mention, segment))
-        held.setdefault(name, []).append(facts[-1])
-    _list_item_roles(segment, held)
+        for person in [name, *(_coordinated(segment, name, names, predecessors) if how == "verb" else [])]:
+            facts.append(Fact(kind, person, mention, segment))
+            held.setdefault(person, []).append(facts[-1])
+    _list_item_roles(segment, held, lead)
     _capacities(segment, held)
     for name in predecessors:
         successor = next((f for f in facts if f.kind == APPOINTMENT and f.name.end <= name.start), None)
@@ -132,6 +135,22 @@ def read(segment: Segment, catalogue, context: dict, *, known=None, founded=None
         if successor is not None:
             facts.append(Fact(END, name, successor.mention, segment, successor=successor))
     return facts
+
+
+_AND = re.compile(r"\s*(?:,|và)\s*(?:(?:ông|bà|đồng chí)\s+)?", re.IGNORECASE)
+
+
+def _coordinated(segment: Segment, name, names: list, predecessors: list) -> list:
+    """The names joined to ``name`` by "và" or a comma ("đối với ông A và ông B"): one post, one verb, each of them."""
+    joined, previous = [], name
+    for other in sorted(names, key=lambda n: n.start):
+        if other.start < previous.end or other in predecessors:
+            continue
+        if not _AND.fullmatch(segment.text[previous.end : other.start]):
+            break
+        joined.append(other)
+        previous = other
+    return joined
 
 
 def _named_after(mention, name, mentions, ties) -> bool:
@@ -146,13 +165,16 @@ def _successor_before(segment: Segment, predecessor, names, earlier) -> Fact | N
     return found[-1] if found else None
 
 
-def _list_item_roles(segment: Segment, held: dict) -> None:
-    """In a list item ("1. Ông A, Phó Chủ tịch UBND TP, Trưởng ban.") the last post is the one the item gives."""
+def _list_item_roles(segment: Segment, held: dict, lead: Segment | None) -> None:
+    """In a list item ("1. Ông A, Phó Chủ tịch UBND TP, Trưởng ban.") the last post is the one the item gives; under a
+    line that ends posts ("Cho thôi giữ chức vụ đối với các ông, bà sau:") every post the item names ends."""
     if not segment.list_item:
         return
+    ends = lead is not None and _END.search(lead.folded) is not None
     for facts in held.values():
         if facts and all(fact.kind == HOLDING for fact in facts):
-            facts[-1].kind = APPOINTMENT
+            for fact in facts if ends else facts[-1:]:
+                fact.kind, fact.lead = (END, lead) if ends else (APPOINTMENT, None)
 
 
 def _capacities(segment: Segment, held: dict) -> None:

@@ -55,11 +55,12 @@ def _facts(text: str, catalogue) -> list[tuple]:
     pieces = segments.split(text)
     known = people.given_names([n.text for piece in pieces for n in people.find(piece.text, catalogue.family_names)])
     context, bodies = catalogue.bodies_mentioned(text), founding.founded(text, catalogue)
-    read, earlier = [], []
+    read, earlier, lead = [], [], None
     for segment in pieces:
-        here = proposals.read(
-            segment, catalogue, context, known=known, founded=founding.at(bodies, segment.start), earlier=earlier
-        )
+        if not segment.list_item:
+            lead = segment if segment.text.endswith(":") else None
+        founded = founding.at(bodies, segment.start)
+        here = proposals.read(segment, catalogue, context, known=known, founded=founded, earlier=earlier, lead=lead)
         earlier.extend(here)
         read.append((segment, here))
     return read
