@@ -326,3 +326,11 @@ def test_a_list_led_in_by_an_end_ends_each_item_and_one_post_serves_names_joined
     assert one(result, "end", "Hoa Thị Mận")["end_date"] == datetime.date(2026, 11, 30)
     removed = read(HEADER + "Miễn nhiệm chức vụ Ủy viên UBND Thành phố đối với ông Đinh Công Lý và ông Vương Đình Huệ.")
     assert [body(p) for p in removed["proposals"] if p["kind"] == "end"] == ["ubnd-tp-hcm", "ubnd-tp-hcm"]
+
+
+def test_a_name_that_enumerates_keeps_its_comma_and_a_list_of_bodies_does_not():
+    labour = "Sở Lao động, Thương binh và Xã hội"
+    result = read(HEADER + f"Bổ nhiệm bà Nguyễn Thị Thanh Trúc giữ chức Phó Giám đốc {labour}.")
+    assert body(one(result, "appointment", "Nguyễn Thị Thanh Trúc")) == labour
+    shown = read(HEADER + "Ông Hồ Văn Nam, Giám đốc Sở Y tế, Sở Tài chính và Sở Nội vụ, phát biểu.")
+    assert body(one(shown, "holding", "Hồ Văn Nam")) == "Sở Y tế"

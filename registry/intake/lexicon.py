@@ -46,3 +46,5 @@ _CONNECTORS = (
 CONNECTORS = frozenset(_CONNECTORS.split())
 #: Honorifics that stand before a name.
 HONORIFICS = ("ông", "bà", "đồng chí", "đ/c")
+#: Words after "và" that begin like a body's head word and are not one ("và Xã hội": society, not a commune).
+JOINED_NOT_HEADS = frozenset({"xã hội"})

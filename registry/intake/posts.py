@@ -47,7 +47,8 @@ def _body_after(segment: Segment, at: int, label: str, catalogue: Catalogue, sto
     """The registry bodies the words at ``at`` name (longest first), the body's name as written, and where it ends."""
     words = []
     for word in _TAIL_WORD.finditer(segment.text, at, stop):
-        if _TAIL_STOP.search(segment.text[words[-1].end() if words else at : word.start()]):
+        gap = segment.text[words[-1].end() if words else at : word.start()]
+        if _TAIL_STOP.search(gap) and not (words and gap == ", " and _enumerated(segment.text, word.start(), stop)):
             break
         words.append(word)
         if len(words) > catalogue.longest_body_name + 1:
@@ -73,6 +74,15 @@ def _body_after(segment: Segment, at: int, label: str, catalogue: Catalogue, sto
     return [], "", at
 
 
+_ENUMERATED = re.compile(r"([^\W\d_]+)(?: [^\W\d_]+){0,3} và [A-ZĐ][^\W\d_]*(?: [^\W\d_]+){0,3}(?=[,;.)]|\s*$)")
+
+
+def _enumerated(text: str, at: int, stop: int) -> bool:
+    """Whether a comma at ``at`` runs on into one name that enumerates ("Sở Lao động, Thương binh và Xã hội")."""
+    match = _ENUMERATED.match(text[:stop], at)
+    return match is not None and match.group(1)[:1].isupper() and match.group(1).lower() not in lexicon.NOT_NAME
+
+
 def _joins(words: list, index: int) -> bool:
     """Whether "và" at ``index`` joins two halves of one name ("Sở Văn hóa và Thể thao", "Khu chế xuất và công
     nghiệp TP.HCM"), not the body and what follows it ("… và ông A", "… và Phó Giám đốc …")."""
@@ -80,7 +90,8 @@ def _joins(words: list, index: int) -> bool:
         return False
     following = words[index + 1].group()
     if following[:1].isupper():
-        return following.lower() not in lexicon.NOT_NAME
+        pair = " ".join(word.group().lower().rstrip(".") for word in words[index + 1 : index + 3])
+        return following.lower() not in lexicon.NOT_NAME or pair in lexicon.JOINED_NOT_HEADS
     rest = []
     for word in words[index + 1 : index + 6]:
         if word.group().lower() in lexicon.CONNECTORS or word.group().lower() in lexicon.HONORIFICS:
