@@ -18,7 +18,7 @@ def main() -> None:
     django.setup()
     from registry.intake.reading import read
     from registry.models import Appointment, Document
-    from tests.intake_scoring import score
+    from tests.intake_scoring import date_score, score
 
     proposed, quotes, times = set(), 0, []
     documents = list(Document.objects.exclude(file_name=""))
@@ -35,8 +35,16 @@ def main() -> None:
         f"seeds: recall {len(seeded & proposed) / len(seeded):.2f} ({len(seeded & proposed)}/{len(seeded)}), "
         f"precision {len(seeded & relevant) / max(1, len(relevant)):.2f}, quotes not verbatim: {quotes}"
     )
+    batches = {batch: score(read, batch) for batch in ("added", "fresh", "fresh2")}
     for form, (recall, precision) in score(read).items():
-        print(f"held-out {form:16} recall {recall:.2f} precision {precision:.2f}")
+        line = f"held-out {form:16} recall {recall:.2f} precision {precision:.2f}"
+        for batch, scores in batches.items():
+            if form in scores:
+                line += f" | {batch}: {scores[form][0]:.2f} {scores[form][1]:.2f}"
+        print(line)
+    for batch in (None, "added", "fresh", "fresh2"):
+        right, dated = date_score(read, batch)
+        print(f"dates right ({batch or 'all'}): {right}/{dated}")
     print(f"mean {sum(times) / len(times):.1f} ms per seed text ({len(times)} texts)")
     big = "\n".join(d.text for d in documents)[:10_000]
     began = time.perf_counter()

@@ -22,10 +22,15 @@ def proposed_keys(result: dict) -> set:
     return keys
 
 
-def score(read) -> dict:
+def cases(batch: str | None = None) -> list[dict]:
+    """The held-out cases; ``batch="added"`` only those written after the first rules (read before they were tuned)."""
+    return [case for case in json.loads(CASES.read_text())["cases"] if batch is None or case.get("batch") == batch]
+
+
+def score(read, batch: str | None = None) -> dict:
     """{form: (recall, precision)} over the held-out cases, ``read`` being registry.intake.reading.read."""
     hits, expected, proposed, correct = defaultdict(int), defaultdict(int), defaultdict(int), defaultdict(int)
-    for case in json.loads(CASES.read_text())["cases"]:
+    for case in cases(batch):
         result = read(case["text"], published_on=None)
         keys = proposed_keys(result)
         wanted = {fact_key(f["kind"], f["person"], f["post"], f["organization"]) for f in case["facts"]}
@@ -35,3 +40,19 @@ def score(read) -> dict:
         proposed[form] += len(result["proposals"])
         correct[form] += sum(1 for p in result["proposals"] if proposed_keys({"proposals": [p]}) & wanted)
     return {f: (hits[f] / expected[f], correct[f] / proposed[f] if proposed[f] else 0.0) for f in expected}
+
+
+def date_score(read, batch: str | None = None) -> tuple[int, int]:
+    """(right, dated): of the expected facts that give a date, how many are proposed with that very date."""
+    right = dated = 0
+    for case in cases(batch):
+        result = read(case["text"], published_on=None)
+        for fact in case["facts"]:
+            field = "end_date" if fact["kind"] == "end" else "start_date"
+            if field not in fact:
+                continue
+            dated += 1
+            key = fact_key(fact["kind"], fact["person"], fact["post"], fact["organization"])
+            found = [p for p in result["proposals"] if key in proposed_keys({"proposals": [p]})]
+            right += any(str(p[field]) == fact[field] for p in found)
+    return right, dated

@@ -9,53 +9,13 @@ import dataclasses
 import functools
 import re
 
+from registry.intake import lexicon
 from registry.intake.catalogue import Catalogue, canon
 from registry.intake.segments import Segment
 from registry.models import Organization, Post
 from registry.text import fold
 
-#: Titles of Vietnamese administration and the party, folded; the registry's own post labels are added.
-TITLES = (
-    "chu tich",
-    "pho chu tich",
-    "pho chu tich thuong truc",
-    "truong ban",
-    "pho truong ban",
-    "pho truong ban thuong truc",
-    "giam doc",
-    "pho giam doc",
-    "tong giam doc",
-    "pho tong giam doc",
-    "bi thu",
-    "pho bi thu",
-    "pho bi thu thuong truc",
-    "thu tuong",
-    "pho thu tuong",
-    "bo truong",
-    "thu truong",
-    "uy vien",
-    "uy vien thuong vu",
-    "uy vien ban thuong vu",
-    "thanh vien",
-    "to truong",
-    "to pho",
-    "chanh van phong",
-    "pho chanh van phong",
-    "chanh thanh tra",
-    "pho chanh thanh tra",
-    "vien truong",
-    "pho vien truong",
-    "truong phong",
-    "pho truong phong",
-    "chu nhiem",
-    "pho chu nhiem",
-    "tong thu ky",
-    "hieu truong",
-    "pho hieu truong",
-    "cuc truong",
-    "pho cuc truong",
-    "thu ky",
-)
+TITLES = lexicon.TITLES
 _TAIL_WORD = re.compile(r"[^\s,;:()\"“”]+")
 _TAIL_STOP = re.compile(r"[,;:()\"“”]|\.(\s|$)")
 
@@ -87,7 +47,8 @@ def _body_after(segment: Segment, at: int, label: str, catalogue: Catalogue, sto
     """The registry bodies the words at ``at`` name (longest first), the body's name as written, and where it ends."""
     words = []
     for word in _TAIL_WORD.finditer(segment.text, at, stop):
-        if _TAIL_STOP.search(segment.text[words[-1].end() if words else at : word.start()]):
+        gap = segment.text[words[-1].end() if words else at : word.start()]
+        if _TAIL_STOP.search(gap) and not (words and gap == ", " and _enumerated(segment.text, word.start(), stop)):
             break
         words.append(word)
         if len(words) > catalogue.longest_body_name + 1:
@@ -100,11 +61,12 @@ def _body_after(segment: Segment, at: int, label: str, catalogue: Catalogue, sto
             if bodies:
                 return bodies, (prefix.title() + phrase), words[0].start() + len(phrase)
     written = []
-    for word in words:
-        if not word.group()[:1].isupper() and not written:
+    for index, word in enumerate(words):
+        lower = not word.group()[:1].isupper()
+        if lower and (not written or (word.group().lower() in lexicon.CONNECTORS and not _joins(words, index))):
             break
-        if not word.group()[:1].isupper() and fold(word.group()) in _CONNECTORS:
-            break
+        if word.group() in "–-" and index + 1 < len(words) and words[index + 1].group().lower() in lexicon.NOT_NAME:
+            break  # "Giám đốc Sở Y tế – Ủy viên": a role after a dash, not "Thi đua - Khen thưởng"
         written.append(word)
     if written and written[0].group()[:1].isupper():
         name = segment.text[written[0].start() : written[-1].end()].rstrip(".")
@@ -112,33 +74,30 @@ def _body_after(segment: Segment, at: int, label: str, catalogue: Catalogue, sto
     return [], "", at
 
 
-_CONNECTORS = frozenset(
-    [
-        "lam",
-        "giu",
-        "la",
-        "phu",
-        "ke",
-        "tu",
-        "thay",
-        "doi",
-        "nhiem",
-        "va",
-        "duoc",
-        "cho",
-        "phat",
-        "de",
-        "tham",
-        "trao",
-        "cung",
-        "tai",
-        "voi",
-        "nghi",
-        "thoi",
-        "theo",
-        "kiem",
-    ]
-)
+_ENUMERATED = re.compile(r"([^\W\d_]+)(?: [^\W\d_]+){0,3} và [A-ZĐ][^\W\d_]*(?: [^\W\d_]+){0,3}(?=[,;.)]|\s*$)")
+
+
+def _enumerated(text: str, at: int, stop: int) -> bool:
+    """Whether a comma at ``at`` runs on into one name that enumerates ("Sở Lao động, Thương binh và Xã hội")."""
+    match = _ENUMERATED.match(text[:stop], at)
+    return match is not None and match.group(1)[:1].isupper() and match.group(1).lower() not in lexicon.NOT_NAME
+
+
+def _joins(words: list, index: int) -> bool:
+    """Whether "và" at ``index`` joins two halves of one name ("Sở Văn hóa và Thể thao", "Khu chế xuất và công
+    nghiệp TP.HCM"), not the body and what follows it ("… và ông A", "… và Phó Giám đốc …")."""
+    if words[index].group().lower() != "và" or index + 1 >= len(words):
+        return False
+    following = words[index + 1].group()
+    if following[:1].isupper():
+        pair = " ".join(word.group().lower().rstrip(".") for word in words[index + 1 : index + 3])
+        return following.lower() not in lexicon.NOT_NAME or pair in lexicon.JOINED_NOT_HEADS
+    rest = []
+    for word in words[index + 1 : index + 6]:
+        if word.group().lower() in lexicon.CONNECTORS or word.group().lower() in lexicon.HONORIFICS:
+            break
+        rest.append(word.group())
+    return bool(rest) and rest[-1].isupper() and len(rest[-1]) > 1
 
 
 def _choose(candidates: list[Post], segment: Segment) -> Post:
@@ -150,11 +109,12 @@ def _choose(candidates: list[Post], segment: Segment) -> Post:
     return candidates[0]
 
 
-def find(segment: Segment, catalogue: Catalogue, context: dict, names: list) -> list[Mention]:
+def find(segment: Segment, catalogue: Catalogue, context: dict, names: list, founded=None) -> list[Mention]:
     """The posts ``segment`` names, each with its body and, when the registry holds it, its post.
 
     ``context`` maps the ids of the bodies the document names to where it last names them; ``names`` are the
-    people of the sentence (a body's name stops where a name begins).
+    people of the sentence (a body's name stops where a name begins); ``founded`` is the body the document sets up
+    (``founding.Founded``), whose bare roles ("làm Trưởng ban", "Chủ tịch Hội đồng") are its own.
     """
     mentions = []
     for match in _title_pattern(catalogue).finditer(segment.folded):
@@ -164,7 +124,10 @@ def find(segment: Segment, catalogue: Catalogue, context: dict, names: list) -> 
         label = segment.text[match.start() : match.end()]
         mention = Mention(label, match.start(), max(end, match.end()), bodies, written)
         posts = catalogue.posts_by_label.get(label_key, [])
-        if bodies:
+        if not bodies and founded is not None and founded.takes(label_key, written):
+            mention.organization_name, mention.organizations = founded.name, list(founded.bodies)
+            fitting = [post for post in posts if post.organization in founded.bodies]
+        elif bodies or written:
             fitting = [post for post in posts if post.organization in bodies]
         else:
             named = [post for post in posts if post.organization_id in context]

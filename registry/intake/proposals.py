@@ -7,14 +7,14 @@ giữ chức …", "… là ông A", "miễn nhiệm chức danh … đối vớ
 """
 
 import dataclasses
-import datetime
 import re
 
-from registry.choices import DatePrecision
-from registry.intake import dates, people, posts
+from registry.intake import people, posts
+from registry.intake.dating import APPOINTMENT, END, HOLDING, Dating, date, succession_end
 from registry.intake.segments import Segment
 
-APPOINTMENT, END, HOLDING = "appointment", "end", "holding"
+__all__ = ["APPOINTMENT", "END", "HOLDING", "Dating", "Fact", "date", "read", "succession_end"]
+
 _END = re.compile(r"\b(thoi giu chuc|thoi lam|thoi tham gia|mien nhiem|cach chuc|nghi huu|thoi chuc)\b")
 _RETIRES = re.compile(r"\bnghi huu\b")
 _APPOINT = re.compile(
@@ -24,7 +24,11 @@ _APPOINT = re.compile(
 _MOVES = re.compile(r"\b(bo nhiem|dieu dong|tiep nhan|bau|luan chuyen)\b")
 _SUCCEEDS = re.compile(r"\bthay\s+(?:cho\s+)?(?:ong|ba|dong chi)?\s*$")
 _NEWS = re.compile(r"\bvua\b")
-_APPOSITION_GAP = re.compile(r"^[\s,]*$")
+_APPOSITION_GAP = re.compile(r"^[\s,–-]*$")
+#: A post the person held before ("nguyên Phó Giám đốc …"): neither held that day nor ended by this text.
+_FORMER = re.compile(r"(?<!\w)(?:nguyen|(?:tung|truoc day|truoc do|nguyen)\s+(?:la|giu chuc))\s+$")
+#: A role before its holder in a list ("- Trưởng ban: ông A, …"): the role is the one the item gives.
+_ROLE_FIRST = re.compile(r"^\s*:\s*(?:ông|bà|đồng chí|đ/c)?\s*$", re.IGNORECASE)
 
 
 @dataclasses.dataclass
@@ -38,27 +42,18 @@ class Fact:
     capacity: posts.Mention | None = None
     start: tuple | None = None  # (day, precision, note)
     end: tuple | None = None
-
-
-@dataclasses.dataclass
-class Dating:
-    """The document's day, to date what a sentence leaves undated, and whether the text is news ("vừa …")."""
-
-    day: datetime.date | None
-    precision: str
-    in_force_on_signing: bool
-
-    @property
-    def year(self) -> int | None:
-        return self.day.year if self.day else None
+    successor: "Fact | None" = None  # for a predecessor ("thay ông …"): whose start ends the post
+    lead: Segment | None = None  # for a list item, the line that leads the list in ("Cho thôi giữ chức …:")
 
 
 def _tie(mention, segment: Segment, names, predecessors, mentions) -> tuple:
-    """The person ``mention`` names, and how: (name, "title" | "apposition" | "verb"), or (None, "")."""
+    """The person ``mention`` names, and how: (name, "title" | "role" | "apposition" | "verb"), or (None, "")."""
     candidates = [name for name in names if name not in predecessors]
     for name in candidates:
         if name.start >= mention.end and not segment.text[mention.end : name.start].strip():
             return name, "title"
+        if name.start >= mention.end and _ROLE_FIRST.match(segment.text[mention.end : name.start]):
+            return name, "role"
     before = [name for name in candidates if name.end <= mention.start]
     if before:
         name = before[-1]
@@ -66,7 +61,7 @@ def _tie(mention, segment: Segment, names, predecessors, mentions) -> tuple:
         for other in mentions:
             if name.end <= other.start and other.end <= mention.start:
                 between = between.replace(segment.text[other.start : other.end], "", 1)
-        if _APPOSITION_GAP.match(between) and "," in segment.text[name.end : mention.start]:
+        if _APPOSITION_GAP.match(between) and re.search(r",|\s[–-]\s", segment.text[name.end : mention.start]):
             return name, "apposition"
         return name, "verb"
     after = [name for name in candidates if name.start >= mention.end]
@@ -79,13 +74,20 @@ def _clause_before(segment: Segment, name: people.Name, names: list) -> str:
     return segment.folded[start : name.start]
 
 
-def read(segment: Segment, catalogue, context: dict) -> list[Fact]:
-    """The facts ``segment`` states (dates are set by ``date``)."""
+def read(segment: Segment, catalogue, context: dict, *, known=None, founded=None, earlier=(), lead=None) -> list:
+    """The facts ``segment`` states (dates are set by ``date``).
+
+    ``known`` maps given names to the full names the text gives (for "ông Sơn"), ``founded`` is the body the
+    document sets up (see ``posts.find``), ``earlier`` the facts of the sentences before (a successor named there),
+    ``lead`` the line a list item's list is led in by.
+    """
     names = people.find(segment.text, catalogue.family_names)
+    if known:
+        names = sorted(names + people.short_references(segment.text, known, names), key=lambda name: name.start)
     if not names:
         return []
     predecessors = [name for name in names if _SUCCEEDS.search(segment.folded[max(0, name.start - 20) : name.start])]
-    mentions = posts.find(segment, catalogue, context, names)
+    mentions = posts.find(segment, catalogue, context, names, founded)
     facts, held, ties = [], {}, {}
     for mention in reversed(mentions):
         tie = _tie(mention, segment, names, predecessors, mentions)
@@ -96,10 +98,14 @@ def read(segment: Segment, catalogue, context: dict) -> list[Fact]:
         ties[id(mention)] = tie
     for mention in mentions:
         name, how = ties[id(mention)]
-        if name is None:
+        if name is None or _FORMER.search(segment.folded[max(0, mention.start - 20) : mention.start]):
             continue
+        if how == "verb" and mention.end <= name.start and _named_after(mention, name, mentions, ties):
+            continue  # "quyết định của Chủ tịch UBND … bổ nhiệm ông A giữ chức …": the chair is not A's post
         before = _clause_before(segment, name, names)
-        if how == "verb":
+        if how == "role":
+            kind = APPOINTMENT
+        elif how == "verb":
             lo, hi = sorted((name.end, mention.start))
             between = segment.folded[lo:hi]
             words = before + " " + between if name.end <= mention.start else segment.folded[: name.start]
@@ -117,24 +123,58 @@ def read(segment: Segment, catalogue, context: dict) -> list[Fact]:
                 kind = END
             else:
                 kind = HOLDING
-        facts.append(Fact(kind, name, mention, segment))
-        held.setdefault(name, []).append(facts[-1])
-    _list_item_roles(segment, held)
+        for person in [name, *(_coordinated(segment, name, names, predecessors) if how == "verb" else [])]:
+            facts.append(Fact(kind, person, mention, segment))
+            held.setdefault(person, []).append(facts[-1])
+    _list_item_roles(segment, held, lead)
     _capacities(segment, held)
     for name in predecessors:
         successor = next((f for f in facts if f.kind == APPOINTMENT and f.name.end <= name.start), None)
+        if successor is None:
+            successor = _successor_before(segment, name, names, earlier)
         if successor is not None:
-            facts.append(Fact(END, name, successor.mention, segment))
+            facts.append(Fact(END, name, successor.mention, segment, successor=successor))
     return facts
 
 
-def _list_item_roles(segment: Segment, held: dict) -> None:
-    """In a list item ("1. Ông A, Phó Chủ tịch UBND TP, Trưởng ban.") the last post is the one the item gives."""
+_AND = re.compile(r"\s*(?:,|và)\s*(?:(?:ông|bà|đồng chí)\s+)?", re.IGNORECASE)
+
+
+def _coordinated(segment: Segment, name, names: list, predecessors: list) -> list:
+    """The names joined to ``name`` by "và" or a comma ("đối với ông A và ông B"): one post, one verb, each of them."""
+    joined, previous = [], name
+    for other in sorted(names, key=lambda n: n.start):
+        if other.start < previous.end or other in predecessors:
+            continue
+        if not _AND.fullmatch(segment.text[previous.end : other.start]):
+            break
+        joined.append(other)
+        previous = other
+    return joined
+
+
+def _named_after(mention, name, mentions, ties) -> bool:
+    """Whether a post after ``name`` is tied to it across a verb ("… ông A giữ chức B"), the post A is given."""
+    return any(ties[id(other)] == (name, "verb") for other in mentions if other.start >= name.end)
+
+
+def _successor_before(segment: Segment, predecessor, names, earlier) -> Fact | None:
+    """ "Ông A thay ông B" with A's appointment stated in an earlier sentence: that appointment."""
+    successors = {name.text for name in names if name.end <= predecessor.start}
+    found = [fact for fact in earlier if fact.kind == APPOINTMENT and fact.name.text in successors]
+    return found[-1] if found else None
+
+
+def _list_item_roles(segment: Segment, held: dict, lead: Segment | None) -> None:
+    """In a list item ("1. Ông A, Phó Chủ tịch UBND TP, Trưởng ban.") the last post is the one the item gives; under a
+    line that ends posts ("Cho thôi giữ chức vụ đối với các ông, bà sau:") every post the item names ends."""
     if not segment.list_item:
         return
+    ends = lead is not None and _END.search(lead.folded) is not None
     for facts in held.values():
         if facts and all(fact.kind == HOLDING for fact in facts):
-            facts[-1].kind = APPOINTMENT
+            for fact in facts if ends else facts[-1:]:
+                fact.kind, fact.lead = (END, lead) if ends else (APPOINTMENT, None)
 
 
 def _capacities(segment: Segment, held: dict) -> None:
@@ -146,34 +186,3 @@ def _capacities(segment: Segment, held: dict) -> None:
             other = shown[0].mention
             if other.post != fact.mention.post and other.organizations != fact.mention.organizations:
                 fact.capacity = other
-
-
-def date(fact: Fact, dating: Dating) -> None:
-    """Set the fact's dates: a day the sentence prints, else the document's (see the module's rules)."""
-    printed = dates.effective(fact.segment.text, dating.year)
-    if printed is None and fact.kind == END:
-        found = [d for d in dates.dates_in(fact.segment.text, dating.year) if d.start > fact.name.end]
-        printed = found[0] if found else None
-    if dating.day is None and printed is None:
-        return
-    shown = DatePrecision.INFERRED if dating.precision == DatePrecision.INFERRED else DatePrecision.ATTESTED
-    if fact.kind == END:
-        if printed is not None:
-            note = f"The day before {printed.day:%d/%m/%Y}, from which the end takes effect."
-            fact.end = (printed.day - datetime.timedelta(days=1), printed.precision, note)
-        else:
-            fact.end = (dating.day, DatePrecision.INFERRED, "The text prints no end date: the document's date.")
-        return
-    if printed is not None:
-        fact.start = (printed.day, printed.precision, printed.note)
-    elif fact.kind == APPOINTMENT and dating.in_force_on_signing and dating.precision == DatePrecision.EXACT:
-        fact.start = (dating.day, DatePrecision.EXACT, "In force from the day the document is signed.")
-    else:
-        fact.start = (dating.day, shown, "The document's date: the text shows it that day.")
-
-
-def succession_end(fact: Fact, successor: Fact | None) -> None:
-    """A predecessor ("thay ông …") leaves the day before the successor starts."""
-    if successor is not None and successor.start is not None:
-        day = successor.start[0] - datetime.timedelta(days=1)
-        fact.end = (day, DatePrecision.INFERRED, "The day before the successor starts.")

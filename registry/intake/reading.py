@@ -2,11 +2,8 @@
 
 import datetime
 
-from django.db.models import Q
-
-from registry.choices import DatePrecision
 from registry.intake import catalogue as names
-from registry.intake import document, proposals, segments
+from registry.intake import conflicts, document, founding, people, proposals, segments
 from registry.models import Appointment
 
 #: Longest text read (characters): a decision or an article, not a gazette.
@@ -33,57 +30,6 @@ def _key(fact) -> tuple:
     return names.canon(fact.name.text), post
 
 
-def _conflicts(rendered: list[dict], facts: list, held: dict) -> None:
-    """Say beside each proposal what in the registry it meets: a seat held that day, an end already recorded."""
-    for proposal, fact in zip(rendered, facts, strict=True):
-        post, slug = fact.mention.post, proposal["person"]["slug"]
-        conflicts = proposal["conflicts"]
-        if post is None:
-            continue
-        on_post = held.get(post.pk, [])
-        if fact.kind == proposals.END:
-            mine = [a for a in on_post if a.person.slug == slug and (fact.end is None or a.start_date <= fact.end[0])]
-            if not mine:
-                conflicts.append(
-                    {"code": "no_appointment", "message": "The registry holds no such appointment to end."}
-                )
-                continue
-            appointment = max(mine, key=lambda a: a.start_date)
-            proposal["appointment"] = appointment.pk
-            ends = appointment.end_date
-            if ends and appointment.end_date_precision == DatePrecision.EXACT and fact.end and ends != fact.end[0]:
-                conflicts.append(
-                    {
-                        "code": "exact_end_moved",
-                        "message": f"The registry records the exact end {ends.isoformat()}.",
-                        "appointment": appointment.pk,
-                    }
-                )
-            continue
-        if fact.start is None:
-            continue
-        holders = [a for a in on_post if a.holds_on(fact.start[0])]
-        for appointment in holders:
-            if appointment.person.slug == slug:
-                conflicts.append(
-                    {
-                        "code": "already_recorded",
-                        "message": f"The registry already has {appointment.person.name} in this post that day.",
-                        "appointment": appointment.pk,
-                    }
-                )
-        others = [a for a in holders if a.person.slug != slug]
-        if others and post.seats is not None and len(others) >= post.seats:
-            held_by = ", ".join(a.person.name for a in others)
-            conflicts.append(
-                {
-                    "code": "seat_held",
-                    "message": f"The seat is held by {held_by} on {fact.start[0].isoformat()}.",
-                    "appointment": others[0].pk,
-                }
-            )
-
-
 def _render(fact, catalogue) -> dict:
     person = catalogue.person_named(fact.name.text)
     start, end = fact.start or (None, "", ""), fact.end or (None, "", "")
@@ -104,26 +50,70 @@ def _render(fact, catalogue) -> dict:
     }
 
 
+def _facts(text: str, catalogue) -> list[tuple]:
+    """Each sentence with the facts it states, undated: [(segment, facts)]."""
+    pieces = segments.split(text)
+    known = people.given_names([n.text for piece in pieces for n in people.find(piece.text, catalogue.family_names)])
+    context, bodies = catalogue.bodies_mentioned(text), founding.founded(text, catalogue)
+    read, earlier, lead = [], [], None
+    for segment in pieces:
+        if not segment.list_item:
+            lead = segment if segment.text.endswith(":") else None
+        founded = founding.at(bodies, segment.start)
+        here = proposals.read(segment, catalogue, context, known=known, founded=founded, earlier=earlier, lead=lead)
+        earlier.extend(here)
+        read.append((segment, here))
+    return read
+
+
+def _agreement(day: datetime.date, facts: list, held: dict, catalogue) -> int:
+    """How far the registry agrees that the people ``facts`` show in posts held them on ``day``."""
+    score = 0
+    for fact in facts:
+        person = catalogue.person_named(fact.name.text)
+        if fact.kind != proposals.HOLDING or person is None or fact.mention.post is None:
+            continue
+        theirs = [a for a in held.get(fact.mention.post.pk, []) if a.person_id == person.pk]
+        if theirs:
+            score += 1 if any(a.holds_on(day) for a in theirs) else -1
+    return score
+
+
+def _choose_year(proposed, facts: list, held: dict, catalogue) -> None:
+    """For a day printed without a year, the year (of those the text allows) the registry's records agree with."""
+    if len(proposed.years) < 2:
+        return
+    days = [proposed.day.replace(year=year) for year in proposed.years]
+    best = max(days, key=lambda day: (_agreement(day, facts, held, catalogue), day))
+    if best != proposed.day:
+        proposed.day = best
+        proposed.note = (
+            f"The text prints {best:%d-%m} without a year: {best.year}, the year in which the registry's records "
+            "agree with the posts the text shows people in, inferred."
+        )
+
+
 def read(text: str, *, published_on: datetime.date | None = None, title: str = "") -> dict:
     """What ``text`` says: ``{"document": …, "proposals": […]}``, matched to the registry; nothing is written."""
     text = segments.normalise(text)
     catalogue = names.load()
     proposed = document.propose(text, catalogue, published_on=published_on, title=title)
-    dating = proposals.Dating(proposed.day, proposed.precision, proposed.in_force_on_signing)
-    context = catalogue.bodies_mentioned(text)
+    read_by_segment = _facts(text, catalogue)
+    every = [fact for _, here in read_by_segment for fact in here]
+    post_ids = {fact.mention.post.pk for fact in every if fact.mention.post is not None}
+    held: dict[int, list] = {}
+    if post_ids:
+        for appointment in Appointment.objects.filter(post_id__in=post_ids).select_related("person"):
+            held.setdefault(appointment.post_id, []).append(appointment)
+    _choose_year(proposed, every, held, catalogue)
+    dating = proposals.Dating(proposed.day, proposed.precision, proposed.in_force_on_signing, proposed.event)
     facts, seen = [], set()
-    for segment in segments.split(text):
-        read_here = proposals.read(segment, catalogue, context)
-        for fact in read_here:
-            if fact.kind != proposals.END or fact.end is None:
-                proposals.date(fact, dating)
-        for fact in read_here:
-            if fact.kind == proposals.END and fact.mention in [f.mention for f in read_here if f is not fact]:
-                successor = next(
-                    (f for f in read_here if f.kind == proposals.APPOINTMENT and f.mention is fact.mention), None
-                )
-                if successor is not None and not _printed_end(fact):
-                    proposals.succession_end(fact, successor)
+    for _, here in read_by_segment:
+        for fact in here:
+            proposals.date(fact, dating)
+        for fact in here:
+            if fact.successor is not None and not _printed_end(fact):
+                proposals.succession_end(fact, fact.successor)
             key = (fact.kind, *_key(fact))
             if key not in seen:
                 seen.add(key)
@@ -131,12 +121,7 @@ def read(text: str, *, published_on: datetime.date | None = None, title: str = "
     started = {_key(fact) for fact in facts if fact.kind == proposals.APPOINTMENT}
     facts = [fact for fact in facts if fact.kind != proposals.HOLDING or _key(fact) not in started]
     rendered = [_render(fact, catalogue) for fact in facts]
-    post_ids = {fact.mention.post.pk for fact in facts if fact.mention.post is not None}
-    held: dict[int, list] = {}
-    if post_ids:
-        for appointment in Appointment.objects.filter(Q(post_id__in=post_ids)).select_related("person"):
-            held.setdefault(appointment.post_id, []).append(appointment)
-    _conflicts(rendered, facts, held)
+    conflicts.mark(rendered, facts, held)
     return {"document": proposed.as_dict(published_on), "proposals": rendered}
 
 

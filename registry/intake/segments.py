@@ -5,6 +5,7 @@ a slice of the original: quotes are never rebuilt from words.
 """
 
 import dataclasses
+import functools
 import re
 import unicodedata
 
@@ -16,13 +17,15 @@ _LIST_ITEM = re.compile(r"^\s*(?:\d{1,3}[.)]|[a-zđ][.)]|[-–•+*])\s+", re.IG
 _SENTENCE_END = re.compile(r"[.!?…]+(?=\s+[\"“(]?(\w))")
 
 
+@functools.lru_cache(maxsize=4096)
+def _fold_char(char: str) -> str:
+    folded = fold(char) if not char.isspace() else " "
+    return folded if len(folded) == 1 else (char.lower() if len(char.lower()) == 1 else "?")
+
+
 def fold_chars(text: str) -> str:
     """``fold`` character by character, so positions in the result are positions in ``text``."""
-    out = []
-    for char in text:
-        folded = fold(char) if not char.isspace() else " "
-        out.append(folded if len(folded) == 1 else (char.lower() if len(char.lower()) == 1 else "?"))
-    return "".join(out)
+    return "".join(map(_fold_char, text))
 
 
 @dataclasses.dataclass(frozen=True)
