@@ -2,7 +2,7 @@
 
 Popolo 1.0.1 (https://www.popoloproject.com/) has persons, organizations, posts and memberships. The registry says
 more, and says it as documented extensions (extra properties, which Popolo's schemas allow) and extra top-level lists;
-README "Standards: Popolo, CSV, identifiers, webhooks" lists them. Ids are stable natural keys, not database ids:
+docs/interop.md ("Popolo export") lists them. Ids are stable natural keys, not database ids:
 ``organization/<slug>``, ``person/<slug>``, ``post/<slug>``, ``membership/<person>/<post>/<start_date>``,
 ``portfolio/<slug>``, ``document/<slug>``, ``relationship/<subject>/<kind>/<object>``. Empty values are left out.
 
@@ -369,7 +369,7 @@ def meta(as_of: datetime.date | None) -> dict:
             "format": "popolo",
             "popolo_version": POPOLO_VERSION,
             "publisher": "HCMC International Integration Registry",
-            "extensions": "README.md, section 'Standards: Popolo, CSV, identifiers, webhooks'",
+            "extensions": "docs/interop.md, section 'Popolo export'",
             "as_of": _date(as_of),
         }
     )
