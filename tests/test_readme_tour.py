@@ -1,9 +1,10 @@
 """The README's tour (and docs/api.md's examples) run against the seeded registry, so the text cannot drift.
 
-An example is a fenced ```http block holding one request line (`GET /api/v1/…`), followed by a ```json block: a part
-of the answer. Every field shown must be in the real answer with the value shown; a list shown lists some of the real
-list's items in their order (an empty list shown is an empty list); a `status` shown is the answer's status (200
-otherwise). Only reads are shown this way: they need no credentials and change nothing.
+An example is a fenced ```http block holding a request line (`GET /api/v1/…`, or `POST /api/v1/…` with its JSON body
+on the lines below), followed by a ```json block: a part of the answer. Every field shown must be in the real answer
+with the value shown; a list shown lists some of the real list's items in their order (an empty list shown is an
+empty list); a `status` shown is the answer's status (200 otherwise). Reads go anonymously; a POST is sent by an
+editor, inside the test's transaction, so nothing it writes outlives the test.
 """
 
 import json
@@ -15,8 +16,11 @@ from rest_framework.test import APIClient
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCUMENTS = ("README.md", "docs/api.md")
-EXAMPLE = re.compile(r"^```http\n(?P<request>[^\n]+)\n```\n```json\n(?P<shown>.*?)\n```$", re.MULTILINE | re.DOTALL)
-REQUEST = re.compile(r"^GET (?P<path>/\S+)$")
+EXAMPLE = re.compile(
+    r"^```http\n(?P<request>[^\n]+)\n(?:(?P<body>[^`]*?)\n)?```\n```json\n(?P<shown>.*?)\n```$",
+    re.MULTILINE | re.DOTALL,
+)
+REQUEST = re.compile(r"^(?P<method>GET|POST) (?P<path>/\S+)$")
 
 
 def examples() -> list:
@@ -25,7 +29,7 @@ def examples() -> list:
         text = (ROOT / name).read_text(encoding="utf-8")
         for match in EXAMPLE.finditer(text):
             line = text.count("\n", 0, match.start()) + 1
-            found.append(pytest.param(match["request"], match["shown"], id=f"{name}:{line}"))
+            found.append(pytest.param(match["request"], match["body"], match["shown"], id=f"{name}:{line}"))
     return found
 
 
@@ -56,16 +60,20 @@ def mismatches(real, shown, where: str = "answer") -> list[str]:
 
 def test_the_documents_hold_their_examples():
     """A broken fence would silently drop examples from the run below."""
-    assert len(examples()) >= 12
+    assert len(examples()) >= 16
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("request_line", "shown"), examples())
-def test_each_example_answers_what_it_shows(request_line, shown):
+@pytest.mark.parametrize(("request_line", "body", "shown"), examples())
+def test_each_example_answers_what_it_shows(request_line, body, shown, editor_client):
     request = REQUEST.match(request_line)
-    assert request, f"not a request line of the form 'GET /path': {request_line!r}"
+    assert request, f"not a request line of the form 'GET /path' or 'POST /path': {request_line!r}"
+    assert (request["method"] == "POST") == bool(body), "a POST shows its body, a GET has none"
     expected = json.loads(shown)
-    answer = APIClient().get(request["path"], HTTP_ACCEPT="application/json")
+    if request["method"] == "GET":
+        answer = APIClient().get(request["path"], HTTP_ACCEPT="application/json")
+    else:
+        answer = editor_client.post(request["path"], json.loads(body), format="json", HTTP_ACCEPT="application/json")
     assert answer.status_code == expected.get("status", 200), answer.content[:500]
     assert mismatches(answer.json(), expected) == []
 
