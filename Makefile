@@ -1,22 +1,38 @@
 # Two commands for a fresh machine (Python 3.11 with venv):
 #   make run    install, migrate, load the seeded registry into SQLite and serve it on http://127.0.0.1:8000/
-#   make test   install the test tools and run the whole test suite
+#   make test   install the test tools and run the whole test suite (prints how long it took)
+# Then: make serve (serve the data as it is: no migrate, no seeds), make editor NAME=… (an admin editor),
+# make test-quick (the suite without the live-server and browser tests).
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
+# When this make started, for the "took … s" lines of the test targets (installing included).
+STARTED := $(shell date +%s)
+TOOK = printf 'make $@ took %s s\n' "$$(( $$(date +%s) - $(STARTED) ))"
 
-.PHONY: run test coverage-report test-browser install install-dev lint openapi bench clean
+.PHONY: run serve editor test test-quick coverage-report test-browser install install-dev lint openapi bench clean
+
+# A pipeline fails when any of its commands does (the installs below filter pip's output).
+SHELL := /bin/bash
+.SHELLFLAGS := -o pipefail -c
+# pip shows each package it collects, downloads and installs (a first install takes about a minute); the packages
+# already installed, one line each on every later run, are left out.
+PIP_INSTALL = $(PY) -m pip install --progress-bar off
+ONLY_NEWS = sed -u '/^Requirement already satisfied/d'
 
 $(PY):
+	@echo "creating the virtual environment $(VENV)"
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 
 install: $(PY)
-	$(PY) -m pip install --quiet -r requirements.txt
+	@echo "installing requirements.txt into $(VENV)"
+	$(PIP_INSTALL) -r requirements.txt | $(ONLY_NEWS)
 
 install-dev: $(PY)
-	$(PY) -m pip install --quiet -r requirements-dev.txt
+	@echo "installing requirements-dev.txt (requirements.txt and the test tools) into $(VENV)"
+	$(PIP_INSTALL) -r requirements-dev.txt | $(ONLY_NEWS)
 
 # DEBUG=1 is the local-development default of `make run` only; production sets DEBUG=0 and a SECRET_KEY.
 run: install
@@ -24,12 +40,28 @@ run: install
 	DEBUG=1 $(PY) manage.py load_seeds
 	DEBUG=1 $(PY) manage.py runserver $(HOST)
 
-# Under coverage.py (pyproject.toml): the last line is the share of registry/ the run executed, in percent.
+# The registry as it is now: no migration, no seeds (after `make run`, or on a database you restored).
+serve: install
+	DEBUG=1 $(PY) manage.py runserver $(HOST)
+
+# A staff editor for the admin (not a superuser: the editor group's permissions), password printed once.
+editor: install
+	@test -n "$(NAME)" || { echo 'usage: make editor NAME=username' >&2; exit 2; }
+	DEBUG=1 $(PY) manage.py create_editor "$(NAME)"
+
+# Under coverage.py (pyproject.toml): the share of registry/ the run executed, in percent, then the time it took.
 test: install-dev
 	$(PY) -m coverage erase
 	$(PY) -m coverage run -m pytest $(PYTEST_ARGS)
 	$(PY) -m coverage combine --quiet
 	@printf 'coverage of registry/: %s%%\n' "$$($(PY) -m coverage report --format=total)"
+	@$(TOOK)
+
+# The suite without the tests marked live (they start gunicorn) or browser (chromium), and without coverage: the quick
+# loop while working. `make test` runs the live ones too; the browser ones run in `make test-browser`.
+test-quick: install-dev
+	$(PY) -m pytest -m 'not live and not browser' $(PYTEST_ARGS)
+	@$(TOOK)
 
 # What the last `make test` left unexecuted, file by file (COVERAGE_FILE as for that run).
 coverage-report: install-dev

@@ -1,6 +1,7 @@
 """The registry's one clock: what "today" is (in TIME_ZONE) for `as_of` defaults, "current" and the admin.
 
-Every module asks this one; tests move it with time-machine (the `clock` fixture), never by patching a module.
+Every module asks this one; tests move it with time-machine (the `today_is` fixture of tests/conftest.py), never
+by patching a module.
 """
 
 import datetime

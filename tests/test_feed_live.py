@@ -122,7 +122,7 @@ def test_a_long_transaction_in_another_database_does_not_hold_a_write_back(regis
 
 def test_concurrent_writes_all_reach_the_feed_in_one_order(registry):
     """200 writes from 20 clients at once (4 workers): every one acknowledged and in the feed once; the figure is the
-    write throughput with the counter (compare with main's code, README)."""
+    write throughput with the counter (docs/api.md gives the figures)."""
     cursor = since_now(registry)
     slugs = [f"many-{n}" for n in range(CONCURRENT_WRITES)]
     failures: list[str] = []

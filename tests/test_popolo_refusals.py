@@ -1,6 +1,6 @@
 """Popolo import at its edges: every kind of bad input is refused with the field and a reason (and nothing is
 written), and the less travelled paths of a good file (null references, honorific prefixes, other names, duties,
-sources and identifiers added to records already in the registry) do what the README's Popolo section says."""
+sources and identifiers added to records already in the registry) do what docs/interop.md says."""
 
 import datetime
 

@@ -207,8 +207,8 @@ def test_people_search_uses_the_trigram_index(api_client, national):
     """The one plan checked with sequential scans disabled, as a last resort: a GIN index's statistics are refreshed
     by VACUUM, which cannot run inside the test's transaction, so here the planner would cost the trigram index as
     empty. Disabled, it proves the search's `search_text::text LIKE '%word%'` is answered by the index (the cast does
-    not hide it); on a committed, vacuumed table of 36,000 people the planner chooses it unforced (README, "Lists at
-    scale")."""
+    not hide it); on a committed, vacuumed table of 36,000 people the planner chooses it unforced (docs/performance.md,
+    "Lists at scale")."""
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
     try:

@@ -264,7 +264,7 @@ def test_the_worker_connects_to_the_address_it_checked_with_the_name_as_host(hoo
 
 
 def verify(secret: str, headers: dict, body: bytes, *, now: float, window: int = 300) -> bool:
-    """The receiver's check, as README shows it."""
+    """The receiver's check, as docs/operations.md shows it."""
     timestamp = headers.get("X-Registry-Timestamp", "")
     if not timestamp.isdigit() or abs(now - int(timestamp)) > window:
         return False

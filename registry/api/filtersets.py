@@ -8,6 +8,7 @@ are not a filter: the posts list and detail take `as_of` to choose the day of th
 import django_filters
 from django import forms
 from django.db.models import Q
+from django.utils.text import format_lazy
 from drf_spectacular.drainage import set_override
 
 from registry.api.names import IdentifierFilter
@@ -102,7 +103,8 @@ class SlugChoiceFilter(django_filters.ModelChoiceFilter):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("to_field_name", "slug")
         model = kwargs["queryset"].model._meta.verbose_name
-        kwargs.setdefault("error_messages", {"invalid_choice": f"No {model} with slug %(value)s."})
+        # Lazy: the filtersets are built at import, in whatever language is active then; the message is the request's.
+        kwargs.setdefault("error_messages", {"invalid_choice": format_lazy("No {} with slug %(value)s.", model)})
         super().__init__(*args, **kwargs)
         # The schema shows a slug string with this filter's label (a class-level annotation would drop the label).
         set_override(self, "field", {"type": "string", "description": kwargs.get("label") or ""})

@@ -1,9 +1,9 @@
 """How records become JSON quickly, with exactly DRF's output: URLs from one reversed template per field, fields
 built once per serializer class, a model's own columns rendered straight from its attributes.
 
-Measured at national scale (README, "Speed at national scale"): reversing URLs, rebuilding fields and DRF's generic
-per-field path were most of the time a list spent outside the database. Kept apart from the serializers so that every
-serializer module (registry/api/names.py too) can use it without importing the others.
+Measured at national scale (docs/performance.md, "Speed at national scale"): reversing URLs, rebuilding fields and
+DRF's generic per-field path were most of the time a list spent outside the database. Kept apart from the serializers
+so that every serializer module (registry/api/names.py too) can use it without importing the others.
 """
 
 import copy

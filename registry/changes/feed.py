@@ -10,7 +10,7 @@ and a cursor is simply "after position N".
   only once this commit is visible: positions are in commit order, and a rolled-back transaction takes none. A reader
   therefore needs no "settled" line: every entry it can see is final, and no transaction, long or read-only, in this
   database or another, holds the feed back. The cost is that commits of writing transactions queue on that row for
-  the length of one commit (README: "History and the change feed").
+  the length of one commit (docs/api.md: "History and the change feed").
 - SQLite: writers run one at a time (IMMEDIATE transactions), so the position is taken from the same counter as the
   entry is written.
 - An entry keeps the record as the API shows it. The feed does not import the API: the app registers that

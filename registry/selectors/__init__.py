@@ -20,7 +20,7 @@ def sources_prefetch() -> Prefetch:
 def holders_prefetch(day: datetime.date) -> Prefetch:
     """Attach ``holders`` to each post: its appointments that hold on ``day``, in order, with ``last_confirmed``."""
     # People and capacities come in queries of their own, by primary key: joined in, they let the planner guess a
-    # hash join over every person and every post at national scale (README: "Speed at national scale").
+    # hash join over every person and every post at national scale (docs/performance.md: "Speed at national scale").
     capacities = Post.objects.select_related("organization", "portfolio")
     queryset = (
         with_last_confirmed(Appointment.objects.as_of(day))

@@ -90,7 +90,7 @@ def meta(as_of: datetime.date | None) -> dict:
             "format": "popolo",
             "popolo_version": POPOLO_VERSION,
             "publisher": "HCMC International Integration Registry",
-            "extensions": "README.md, section 'Standards: Popolo, CSV, identifiers, webhooks'",
+            "extensions": "docs/interop.md, section 'Popolo export'",
             "as_of": iso(as_of),
         }
     )
