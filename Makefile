@@ -5,6 +5,8 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
+# Test processes of `make test` (pytest-xdist): one per core by default; PYTEST_WORKERS=0 runs in this process alone.
+PYTEST_WORKERS ?= auto
 
 .PHONY: run test coverage-report test-browser install install-dev lint openapi bench clean
 
@@ -27,7 +29,7 @@ run: install
 # Under coverage.py (pyproject.toml): the last line is the share of registry/ the run executed, in percent.
 test: install-dev
 	$(PY) -m coverage erase
-	$(PY) -m coverage run -m pytest $(PYTEST_ARGS)
+	$(PY) -m coverage run -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 	$(PY) -m coverage combine --quiet
 	@printf 'coverage of registry/: %s%%\n' "$$($(PY) -m coverage report --format=total)"
 
