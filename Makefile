@@ -10,6 +10,8 @@ HOST ?= 127.0.0.1:8000
 # When this make started, for the "took … s" lines of the test targets (installing included).
 STARTED := $(shell date +%s)
 TOOK = printf 'make $@ took %s s\n' "$$(( $$(date +%s) - $(STARTED) ))"
+# Test processes of `make test` (pytest-xdist): one per core by default; PYTEST_WORKERS=0 runs in this process alone.
+PYTEST_WORKERS ?= auto
 
 .PHONY: run serve editor test test-quick coverage-report test-browser install install-dev lint openapi bench clean
 
@@ -52,7 +54,7 @@ editor: install
 # Under coverage.py (pyproject.toml): the share of registry/ the run executed, in percent, then the time it took.
 test: install-dev
 	$(PY) -m coverage erase
-	$(PY) -m coverage run -m pytest $(PYTEST_ARGS)
+	$(PY) -m coverage run -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 	$(PY) -m coverage combine --quiet
 	@printf 'coverage of registry/: %s%%\n' "$$($(PY) -m coverage report --format=total)"
 	@$(TOOK)
@@ -60,7 +62,7 @@ test: install-dev
 # The suite without the tests marked live (they start gunicorn) or browser (chromium), and without coverage: the quick
 # loop while working. `make test` runs the live ones too; the browser ones run in `make test-browser`.
 test-quick: install-dev
-	$(PY) -m pytest -m 'not live and not browser' $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) -m 'not live and not browser' $(PYTEST_ARGS)
 	@$(TOOK)
 
 # What the last `make test` left unexecuted, file by file (COVERAGE_FILE as for that run).

@@ -182,6 +182,8 @@ if DATABASE_REPLICA_URL:
 # --- Shared state: throttle counters (and the cache) live in Redis when REDIS_URL is set -----------------------------
 # Without Redis each process counts on its own: fine for one process (`make run`), not for several workers or hosts.
 REDIS_URL = env.str("REDIS_URL", default="")
+# Each worker of a parallel test run (pytest-xdist) keeps its keys apart in the one Redis they share.
+CACHE_KEY_PREFIX = env.str("CACHE_KEY_PREFIX", default="registry") + env.str("PYTEST_XDIST_WORKER", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -189,7 +191,7 @@ if REDIS_URL:
             # once per CACHE_RETRY_SECONDS, and answers are computed as if the cache were empty.
             "BACKEND": "registry.http.failsoft_cache.FailSoftRedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="registry"),
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
             "OPTIONS": {
                 "socket_connect_timeout": env.float("CACHE_CONNECT_TIMEOUT", default=0.25),
                 "socket_timeout": env.float("CACHE_TIMEOUT", default=0.25),
@@ -204,7 +206,7 @@ else:
 ANSWER_CACHE_SECONDS = env.int("ANSWER_CACHE_SECONDS", default=300)
 ANSWER_CACHE_MAX_BYTES = env.int("ANSWER_CACHE_MAX_BYTES", default=1_000_000)
 CACHES["answers"] = (
-    {**CACHES["default"], "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="registry") + "-answers"}
+    {**CACHES["default"], "KEY_PREFIX": CACHE_KEY_PREFIX + "-answers"}
     if REDIS_URL
     else {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
