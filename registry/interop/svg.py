@@ -77,7 +77,8 @@ class Canvas:
         if state == "vacant":
             self.element("line", group, x1=x, y1=y + size, x2=x + size, y2=y, stroke=INK, stroke_width=1.2)
         else:
-            self.text(x + size / 2, y + size * 0.8, "?", size * 0.8, text_anchor="middle", font_weight="bold")
+            mark = {"text_anchor": "middle", "font_weight": "bold", "parent": group}
+            self.text(x + size / 2, y + size * 0.8, "?", size * 0.8, **mark)
 
     def legend(self, title: str, entries: list[tuple[str, str]], draw=None) -> None:
         """A legend: each entry a marker (a seat state, or ``draw(x, y, key)`` for others) and what it means."""
@@ -121,7 +122,7 @@ def pdf(svg: str) -> bytes:
         # Imported when a PDF is asked for: CairoSVG loads the system's libcairo, which a host may lack, and the SVG
         # pictures (and everything else) must work without it.
         import cairosvg
-    except OSError as missing:
+    except (ImportError, OSError) as missing:  # not installed, or installed without the system library
         raise PDFUnavailable(str(missing)) from None
     # unsafe=False (the default): no external entity or file is read; a picture has none anyway.
     return cairosvg.svg2pdf(bytestring=svg.encode("utf-8"))
