@@ -229,9 +229,15 @@ def _draw_seat_band(canvas: Canvas, axis: Axis, post: Post, appointments: list[A
         group = canvas.element("g", class_=f"stretch {state}")
         box = {"x": x0, "y": canvas.y, "width": max(x1 - x0, 1.0), "height": 14}
         canvas.element("rect", group, **box, fill=PAPER, stroke=INK, stroke_width=0.8, **dashed)
+        if state == "vacant":  # crossed out, as a vacant seat is on the chart
+            for x in range(int(x0), int(x1) - 5, 8):
+                slash = {"x1": x, "y1": canvas.y + 14, "x2": x + 6, "y2": canvas.y}
+                canvas.element("line", group, **slash, stroke=MUTED, stroke_width=0.6)
         if x1 - x0 > 50:
             word = _("vacant") if state == "vacant" else _("unknown")
-            canvas.text((x0 + x1) / 2, canvas.y + 11, word, 9, text_anchor="middle", parent=group)
+            middle = (x0 + x1) / 2
+            canvas.element("rect", group, x=middle - 24, y=canvas.y + 3, width=48, height=9, fill=PAPER)
+            canvas.text(middle, canvas.y + 11, word, 9, text_anchor="middle", parent=group)
     canvas.y += 22
 
 
@@ -250,7 +256,10 @@ def _draw_bar(canvas: Canvas, axis: Axis, appointment: Appointment, today: datet
     else:
         _draw_edge(canvas, group, x1, top, appointment.end_date_precision)
     period = wording.period(appointment)
-    canvas.text(min(x0, Axis.RIGHT - 260), top + 24, period, 9, fill=MUTED, parent=group)
+    if x0 + len(period) * 9 * 0.55 <= WIDTH - MARGIN:
+        canvas.text(x0, top + 24, period, 9, fill=MUTED, parent=group)
+    else:  # too long to start at the bar: it ends at the margin instead
+        canvas.text(WIDTH - MARGIN, top + 24, period, 9, fill=MUTED, parent=group, text_anchor="end")
     canvas.y = max(canvas.y, top + 30)
 
 
