@@ -34,6 +34,10 @@ ACCEPT_LANGUAGE = OpenApiParameter(
     location=OpenApiParameter.HEADER,
     description="`en` for English words in the picture (when `lang` is not given); Vietnamese otherwise.",
 )
+SLUG = OpenApiParameter(
+    "slug", OpenApiTypes.STR, OpenApiParameter.PATH, description="The body's slug, as in `/organizations/{slug}/`."
+)
+POST_ID = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The post's id.")
 SVG = {
     (200, MEDIA_TYPE): OpenApiResponse(
         OpenApiTypes.STR,
@@ -113,7 +117,7 @@ class OrganizationChartPicture(AsOfMixin, PictureView):
 
     @extend_schema(
         operation_id="organizations_chart_svg",
-        parameters=[AS_OF, LANGUAGE, ACCEPT_LANGUAGE],
+        parameters=[SLUG, AS_OF, LANGUAGE, ACCEPT_LANGUAGE],
         responses=SVG,
         filters=False,
     )
@@ -141,7 +145,7 @@ class OrganizationChartPDF(OrganizationChartPicture):
 
     @extend_schema(
         operation_id="organizations_chart_pdf",
-        parameters=[AS_OF, LANGUAGE, ACCEPT_LANGUAGE],
+        parameters=[SLUG, AS_OF, LANGUAGE, ACCEPT_LANGUAGE],
         responses=PDF,
         filters=False,
     )
@@ -163,7 +167,7 @@ class OrganizationChartPDF(OrganizationChartPicture):
 class PostTimelinePicture(PictureView):
     queryset = Post.objects.select_related("organization")
 
-    @extend_schema(operation_id="posts_timeline_svg", parameters=[LANGUAGE, ACCEPT_LANGUAGE], responses=SVG)
+    @extend_schema(operation_id="posts_timeline_svg", parameters=[POST_ID, LANGUAGE, ACCEPT_LANGUAGE], responses=SVG)
     def get(self, request, pk=None):
         """The post's holders over time as a print-ready SVG timeline.
 
