@@ -13,7 +13,7 @@ from registry_client import AuthenticatedClient, Client
 from registry_client.api.appointments import appointments_list
 from registry_client.api.changes import changes_list
 from registry_client.api.documents import documents_list
-from registry_client.api.organizations import organizations_chart, organizations_list
+from registry_client.api.organizations import organizations_chart, organizations_chart_svg, organizations_list
 from registry_client.api.people import people_create, people_destroy, people_retrieve
 from registry_client.api.posts import posts_list
 from registry_client.models import (
@@ -54,6 +54,10 @@ def main(base_url: str, key: str) -> None:
     check("Bùi Tá Hoàng Vũ covers the economy", economy.holders[0].person.name == "Bùi Tá Hoàng Vũ", economy)
     check("as Director of Industry and Trade", economy.holders[0].capacity.slug == "so-cong-thuong-tp-hcm-giam-doc")
     check("five support agencies", len(chart.support_agencies) == 5, chart.support_agencies)
+    picture = organizations_chart_svg.sync(
+        COMMITTEE, client=anonymous, as_of=datetime.date(2025, 12, 22), accept_language="en"
+    )
+    check("the chart as SVG names its head", isinstance(picture, str) and "Nguyễn Văn Được" in picture, picture)
 
     son = people_retrieve.sync("bui-thanh-son", client=anonymous)
     posts = sorted(appointment.post.slug for appointment in son.appointments)

@@ -5,6 +5,7 @@ from rest_framework.routers import APIRootView, DefaultRouter
 from registry.api import changesets, events, intake, standards, views
 from registry.api.cached_schema import CachedSchemaView
 from registry.api.views.base import ConditionalAnswersMixin
+from registry.api.views.pictures import OrganizationChartPDF, OrganizationChartPicture, PostTimelinePicture
 
 app_name = "registry-api"
 
@@ -37,6 +38,10 @@ router.register("other-names", standards.OtherNameViewSet, basename="othername")
 router.register("webhooks", standards.WebhookEndpointViewSet, basename="webhook")
 
 urlpatterns = [
+    # Before the router's: its format-suffix routes would take `chart.svg` for the JSON chart.
+    path("organizations/<slug:slug>/chart.svg", OrganizationChartPicture.as_view(), name="organization-chart-svg"),
+    path("organizations/<slug:slug>/chart.pdf", OrganizationChartPDF.as_view(), name="organization-chart-pdf"),
+    path("posts/<int:pk>/timeline.svg", PostTimelinePicture.as_view(), name="post-timeline-svg"),
     path("changes/", views.ChangesView.as_view(), name="changes"),
     path("changesets/", changesets.ChangesetView.as_view(), name="changesets"),
     path("intake/", intake.IntakeView.as_view(), name="intake"),

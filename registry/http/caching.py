@@ -11,7 +11,7 @@ still matches is a 304 after that one-row query (plus, for the API, authenticati
   unique even when a restored backup brings back an older ``number``; ``day`` is today, because answers show today's
   holders and change at midnight without any write; ``variant`` hashes what else selects the representation: the URL,
   ``Accept``, who is signed in (the feed and histories name users only to signed-in clients), and the language of a
-  page. Weak: the tag names the registry's state, not the bytes (gzip or not).
+  page (or of an API picture). Weak: the tag names the registry's state, not the bytes (gzip or not).
 - Record details keep their strong ``"<version>"`` ETag (clients send it back in If-Match). The detail also shows
   related rows and today's holders, which can change without the version, so If-None-Match never gives a 304 there:
   only If-Modified-Since (alone) does.
@@ -45,7 +45,7 @@ from django.utils.http import http_date, parse_http_date_safe
 from registry import clock
 from registry.changes import feed
 from registry.changes.revision import PendingBump, bump, bump_after_commit
-from registry.http.language import chosen_language
+from registry.http.language import chosen_language, picture_language
 from registry.models import RegistryRevision
 
 logger = logging.getLogger(__name__)
@@ -57,6 +57,9 @@ EPOCH = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
 SAFE_METHODS = ("GET", "HEAD")
 API_VARY = ("Accept", "Accept-Encoding", "Authorization", "Cookie")
 PAGE_VARY = ("Accept-Encoding", "Cookie")  # a page's language comes from ?lang= or the cookie, never Accept-Language
+PICTURE_VARY = (*API_VARY, "Accept-Language")  # an API picture's words follow ?lang= or Accept-Language
+#: The API's pictures (SVG charts and timelines, PDF charts): URL names ending so.
+PICTURE_SUFFIXES = ("-svg", "-pdf")
 
 
 # --- the counter, as a read sees it ----------------------------------------------------------------------------
@@ -112,13 +115,13 @@ def current(*, with_feed_head: bool = False) -> Revision:
 
 @dataclass(frozen=True)
 class Kind:
-    """What a request reads: ``api``, ``detail`` (a record, strong ETag), ``feed`` or ``page``."""
+    """What a request reads: ``api``, ``detail`` (a record, strong ETag), ``feed``, ``picture`` or ``page``."""
 
     name: str
 
     @property
     def vary(self) -> tuple[str, ...]:
-        return PAGE_VARY if self.name == "page" else API_VARY
+        return {"page": PAGE_VARY, "picture": PICTURE_VARY}.get(self.name, API_VARY)
 
 
 def kind_of(request) -> Kind | None:
@@ -135,6 +138,8 @@ def kind_of(request) -> Kind | None:
         return None  # a view that cannot answer a 304 itself gets no validator it would not honour
     if name == "changes":
         return Kind("feed")
+    if name.endswith(PICTURE_SUFFIXES):
+        return Kind("picture")
     return Kind("detail" if name.endswith("-detail") else "api")
 
 
@@ -152,6 +157,8 @@ def etag(request, kind: Kind, revision: Revision, user) -> str:
     parts = [request.build_absolute_uri(), request.headers.get("Accept", "")]
     # A page is the same for everyone; an API answer may name users to signed-in clients only.
     parts.append(page_language(request) if kind.name == "page" else who(user))
+    if kind.name == "picture":
+        parts.append(picture_language(request))
     if kind.name == "feed":
         parts.append(str(revision.feed_head))
     variant = hashlib.sha256("\n".join(parts).encode()).hexdigest()[:12]

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+from django.utils.translation.trans_real import parse_accept_lang_header
 
 #: Requests whose path starts with this are answered in the user's language; all others in English.
 ADMIN_PREFIX = "/admin/"
@@ -51,3 +52,16 @@ def chosen_language(request) -> tuple[str, bool]:
         return asked, True
     remembered = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
     return (remembered if remembered in PAGE_LANGUAGES else PAGE_DEFAULT_LANGUAGE), False
+
+
+def picture_language(request) -> str:
+    """The language of a picture from the API (an SVG chart or timeline): ``?lang=``, else the first of the page
+    languages that ``Accept-Language`` names, else Vietnamese. Its words are for people, unlike the API's JSON."""
+    asked = request.GET.get("lang")
+    if asked in PAGE_LANGUAGES:
+        return asked
+    for language, _quality in parse_accept_lang_header(request.headers.get("Accept-Language", "")):
+        base = language.split("-")[0].lower()
+        if base in PAGE_LANGUAGES:
+            return base
+    return PAGE_DEFAULT_LANGUAGE

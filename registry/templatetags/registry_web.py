@@ -1,12 +1,10 @@
 """Template helpers of the public website: translated data, dates with their precision, sources, seats."""
 
-import datetime
-
 from django import template
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
-from registry import clock, selectors
+from registry import clock, selectors, wording
 from registry.choices import DocumentKind, OrganizationClassification, PostRole
 from registry.selectors import evidence as evidence_of
 
@@ -27,23 +25,6 @@ LABELS = {
         "document": gettext_lazy("document"),
     },
 }
-#: How a date reads by its precision (an exact date, or one without precision, is the day alone): an appointment's
-#: start and end, and a body's founding or dissolution.
-START = {
-    "attested": gettext_lazy("shown in post on %(date)s"),
-    "inferred": gettext_lazy("from %(date)s (inferred)"),
-    "exact": gettext_lazy("from %(date)s"),
-}
-END = {
-    "attested": gettext_lazy("last shown in post on %(date)s"),
-    "inferred": gettext_lazy("until %(date)s (inferred)"),
-    "exact": gettext_lazy("until %(date)s"),
-}
-FACT = {
-    "attested": gettext_lazy("%(date)s (attested: a source shows it that day)"),
-    "inferred": gettext_lazy("%(date)s (inferred)"),
-    "exact": "%(date)s",
-}
 #: The largest number of seats drawn one by one; beyond it the chart says the number only.
 MAX_SEATS_DRAWN = 60
 
@@ -60,12 +41,7 @@ def tr(record, name: str) -> str:
     return getattr(record, name, "")
 
 
-@register.filter
-def day(value) -> str:
-    """A date as Vietnamese and English readers in Vietnam write it: 20/12/2025."""
-    if isinstance(value, datetime.datetime):
-        value = value.date()
-    return value.strftime("%d/%m/%Y") if value else ""
+register.filter("day", wording.day)
 
 
 def _label(labels: dict):
@@ -79,20 +55,7 @@ for _name, _labels in LABELS.items():
     register.filter(_name, _label(_labels))
 
 
-def _phrase(phrases: dict, date, precision: str) -> str:
-    return phrases.get(precision, phrases["exact"]) % {"date": day(date)}
-
-
-@register.simple_tag
-def period(appointment) -> str:
-    """The dates of an appointment with what they say: "shown in post on 15/12/2025", "from … until …"."""
-    start, end = appointment.start_date, appointment.end_date
-    if end is not None and end == start and appointment.start_date_precision == appointment.end_date_precision:
-        return _phrase(START, start, appointment.start_date_precision)
-    text = _phrase(START, start, appointment.start_date_precision)
-    if end is None:
-        return _("%(start)s; no end recorded") % {"start": text}
-    return f"{text} – {_phrase(END, end, appointment.end_date_precision)}"
+register.simple_tag(wording.period, name="period")
 
 
 @register.simple_tag
@@ -100,7 +63,7 @@ def dated(date, precision: str) -> str:
     """A founding or dissolution date with its precision."""
     if date is None:
         return _("not stated in the sources")
-    return _phrase(FACT, date, precision)
+    return wording.phrase(wording.FACT, date, precision)
 
 
 @register.filter
@@ -118,21 +81,7 @@ def seats(post) -> list[str]:
     return ["held"] * min(states.held, post.seats) + ["vacant"] * states.vacant + ["unknown"] * states.unknown
 
 
-@register.simple_tag
-def known_around(states) -> str:
-    """For a seat nobody is known to hold: the last holder the sources show before the day, and the next after."""
-    parts = []
-    if states.last_known is not None:
-        parts.append(
-            _("last recorded: %(person)s, %(date)s")
-            % {"person": states.last_known.person.name, "date": day(states.last_known.end_date)}
-        )
-    if states.next_known is not None:
-        parts.append(
-            _("next recorded: %(person)s, from %(date)s")
-            % {"person": states.next_known.person.name, "date": day(states.next_known.start_date)}
-        )
-    return "; ".join(parts)
+register.simple_tag(wording.known_around, name="known_around")
 
 
 @register.simple_tag
@@ -143,7 +92,7 @@ def evidence(record, shown_day=None) -> str:
     confirmed = evidence_of.last_confirmed_of(record)
     if confirmed is None:
         return _("no dated source")
-    return _("per source of %(date)s") % {"date": day(confirmed)}
+    return _("per source of %(date)s") % {"date": wording.day(confirmed)}
 
 
 @register.filter

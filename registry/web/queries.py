@@ -221,6 +221,12 @@ def organization_page(slug: str, day: datetime.date) -> OrganizationPage | None:
     return OrganizationPage(chart, organization.exists_on(day), legal_basis, duties)
 
 
+def chart_of(slug: str, day: datetime.date) -> Chart | None:
+    """A body's chart on ``day`` as the API serves it, nothing more (its picture)."""
+    organization = Organization.objects.filter(slug=slug).first()
+    return None if organization is None else organization_chart(organization, day)
+
+
 # --- person and post ---------------------------------------------------------------------------------------------
 
 

@@ -6,6 +6,7 @@ import re
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import translation
 from django.views.decorators.http import require_safe
@@ -13,6 +14,7 @@ from django.views.decorators.http import require_safe
 from registry import days
 from registry.clock import today
 from registry.http.language import chosen_language
+from registry.interop import pictures, svg
 from registry.selectors import seat_states
 from registry.web import queries
 
@@ -161,3 +163,50 @@ def document(request, found):
         "registry/web/document.html",
         {"document": document, "citations": citations, "segments": segments, "missing": missing, "based": based},
     )
+
+
+# --- pictures: the chart and the timeline as SVG (and the chart as PDF) for print ----------------------------------
+
+#: A picture's ``as_of`` as the pages read it (dd/mm/yyyy or YYYY-MM-DD); an unreadable one is refused, not replaced.
+SVG_TYPE = "image/svg+xml; charset=utf-8"
+PICTURE_DAY_RULE = "as_of: write the day as dd/mm/yyyy or YYYY-MM-DD, e.g. 31/01/2025 or 2025-01-31."
+
+
+def picture(content, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+def chart_picture(request, slug: str, draw):
+    """A body's chart picture on ``as_of``: the chart the page and the API show, drawn by ``draw(svg, name)``."""
+    if not request.web_as_of_valid:
+        return HttpResponse(PICTURE_DAY_RULE, content_type="text/plain; charset=utf-8", status=400)
+    chart = queries.chart_of(slug, request.web_as_of or today())
+    if chart is None:
+        return not_found(request, slug)
+    return draw(pictures.chart_svg(chart, request.web_language), f"chart-{slug}-{chart.as_of.isoformat()}")
+
+
+@public_page
+def organization_chart_svg(request, slug: str):
+    return chart_picture(request, slug, lambda drawn, name: picture(drawn, SVG_TYPE, f"{name}.svg"))
+
+
+@public_page
+def organization_chart_pdf(request, slug: str):
+    def as_pdf(drawn: str, name: str) -> HttpResponse:
+        try:
+            return picture(svg.pdf(drawn), "application/pdf", f"{name}.pdf")
+        except svg.PDFUnavailable:
+            message = "PDF is not available on this server (no cairo library); the SVG chart is."
+            return HttpResponse(message, content_type="text/plain; charset=utf-8", status=503)
+
+    return chart_picture(request, slug, as_pdf)
+
+
+@record_page(post_today)
+def post_timeline_svg(request, found):
+    post, appointments = found
+    drawn = pictures.timeline_svg(post, appointments, today(), request.web_language)
+    return picture(drawn, SVG_TYPE, f"timeline-{post.slug}.svg")

@@ -66,7 +66,10 @@ class OrganizationViewSet(ExpandCSVMixin, AsOfMixin, RegistryViewSet):
     @extend_schema(parameters=[AS_OF], responses=ChartSerializer, filters=False)
     @action(detail=True, methods=["get"], filterset_class=None, pagination_class=None)
     def chart(self, request, slug=None):
-        """The body's structure on a day: posts with their holders, support agencies and sub-bodies."""
+        """The body's structure on a day: posts with their holders, support agencies and sub-bodies.
+
+        Drawn for print at `chart.svg` (SVG) and `chart.pdf` beside this URL, from the same read.
+        """
         chart = selectors.organization_chart(self.get_object(), self.as_of)
         return Response(ChartSerializer(chart, context=self.get_serializer_context()).data)
 
