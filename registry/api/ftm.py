@@ -1,0 +1,50 @@
+"""The FollowTheMoney download: the registry as FtM entities, one JSON object a line (registry/interop/ftm.py)."""
+
+from django.http import StreamingHttpResponse
+from django.urls import path
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+
+from registry.api.permissions import CanReadRegistry
+from registry.interop import ftm
+
+MEDIA_TYPE = "application/x-ndjson"
+
+
+class JSONLinesRenderer(BaseRenderer):
+    """Declares JSON lines for content negotiation; the lines themselves are streamed by the view."""
+
+    media_type = MEDIA_TYPE
+    format = "jsonl"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        # Only reached for an error: it stays JSON, in the API's one error shape.
+        return JSONRenderer().render(data, "application/json", renderer_context)
+
+
+class FollowTheMoneyExportView(generics.GenericAPIView):
+    """The whole registry as FollowTheMoney entities, one JSON object a line, streamed (no pages).
+
+    Person (topic `role.pep` for whoever held a post), PublicBody (Organization for party organs and associations),
+    Position, Occupancy (`status` current, ended or unknown: an end that only marks the last document showing the
+    holder is not a known end, so such an occupancy has no `endDate` and is `unknown`), Article or Document for the
+    sources, and a Documentation entity for each verbatim quote. Ids are stable (`hcmc-registry-person-<slug>`, …).
+    The same lines as `manage.py export_ftm`; docs/ftm.md maps each property.
+    """
+
+    permission_classes = [CanReadRegistry]
+    renderer_classes = [JSONLinesRenderer, JSONRenderer]
+    pagination_class = None
+    filter_backends = []
+
+    @extend_schema(operation_id="exports_ftm", responses={(200, MEDIA_TYPE): OpenApiTypes.STR})
+    def get(self, request):
+        response = StreamingHttpResponse(ftm.stream(), content_type=f"{MEDIA_TYPE}; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="registry-ftm.jsonl"'
+        return response
+
+
+urlpatterns = [path("exports/ftm.jsonl", FollowTheMoneyExportView.as_view(), name="export-ftm")]
