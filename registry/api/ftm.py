@@ -8,6 +8,7 @@ from rest_framework import generics
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 
 from registry.api.permissions import CanReadRegistry
+from registry.api.schema import RegistryAutoSchema
 from registry.interop import ftm
 
 MEDIA_TYPE = "application/x-ndjson"
@@ -25,6 +26,22 @@ class JSONLinesRenderer(BaseRenderer):
         return JSONRenderer().render(data, "application/json", renderer_context)
 
 
+class JSONLinesSchema(RegistryAutoSchema):
+    """Errors are JSON: the lines' media type is the success's only."""
+
+    def _get_format_parameters(self):
+        parameters = super()._get_format_parameters()
+        for parameter in parameters:
+            parameter["description"] = "jsonl (the default): the entities; json: errors only, as everywhere."
+        return parameters
+
+    def _get_response_for_code(self, serializer, status_code, media_types=None, direction="response"):
+        response = super()._get_response_for_code(serializer, status_code, media_types, direction)
+        if not str(status_code).startswith("2"):
+            response.get("content", {}).pop(MEDIA_TYPE, None)
+        return response
+
+
 class FollowTheMoneyExportView(generics.GenericAPIView):
     """The whole registry as FollowTheMoney entities, one JSON object a line, streamed (no pages).
 
@@ -39,12 +56,18 @@ class FollowTheMoneyExportView(generics.GenericAPIView):
     renderer_classes = [JSONLinesRenderer, JSONRenderer]
     pagination_class = None
     filter_backends = []
+    schema = JSONLinesSchema()
 
     @extend_schema(operation_id="exports_ftm", responses={(200, MEDIA_TYPE): OpenApiTypes.STR})
     def get(self, request):
         response = StreamingHttpResponse(ftm.stream(), content_type=f"{MEDIA_TYPE}; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="registry-ftm.jsonl"'
         return response
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        if not getattr(response, "streaming", False):
+            request.accepted_renderer, request.accepted_media_type = JSONRenderer(), "application/json"
+        return super().finalize_response(request, response, *args, **kwargs)
 
 
 urlpatterns = [path("exports/ftm.jsonl", FollowTheMoneyExportView.as_view(), name="export-ftm")]

@@ -1,4 +1,4 @@
-"""The registry as FollowTheMoney entities, one JSON object a line: the shape PEP screening reads (OpenSanctions, yente).
+"""The registry as FollowTheMoney entities, one JSON object a line: what PEP screening reads (OpenSanctions, yente).
 
 People, bodies (``PublicBody``, or ``Organization`` for party organs and associations), posts (``Position``) and
 appointments (``Occupancy``), each citing the documents it rests on (``proof``) and, for each verbatim quote, a
@@ -48,7 +48,7 @@ def entity_id(kind: str, key: str) -> str:
 
 def _hashed(kind: str, *parts: str) -> str:
     """An id from a natural key too long (or too free, like a quote) for an FtM id: stable, as the key is."""
-    digest = hashlib.sha1("\x1f".join(parts).encode("utf-8")).hexdigest()[:24]
+    digest = hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:24]
     return entity_id(kind, digest)
 
 
@@ -98,7 +98,8 @@ def _proof(record) -> list[str]:
 
 
 def documentation(record_id: str, record) -> Iterator[dict]:
-    """One ``Documentation`` per citation: the document, the verbatim quote, the field it supports."""
+    """One ``Documentation`` per citation of a Thing (a person, a body, a position): the document, the verbatim
+    quote, the field it supports."""
     for c in _citations(record):
         yield _entity(
             "Documentation",
@@ -285,6 +286,8 @@ def occupancy_entity(a: Appointment, today: datetime.date) -> dict:
             "endDate": _day(known_end),
             "status": occupancy_status(a, today),
             "description": [*_dates_said(a), a.note],
+            # FtM's Documentation links a Thing, which an Occupancy (an Interval) is not: its quotes are its own.
+            "summary": [f"{document_id(c.document)}: “{c.quote}”" for c in _citations(a)],
             "proof": _proof(a),
         },
     )
@@ -338,9 +341,9 @@ def _querysets() -> list:
             True,
         ),
         (
-            Post.objects.select_related("organization", "portfolio").prefetch_related(sources_prefetch()).order_by(
-                "slug"
-            ),
+            Post.objects.select_related("organization", "portfolio")
+            .prefetch_related(sources_prefetch())
+            .order_by("slug"),
             position_entity,
             True,
         ),
@@ -349,7 +352,7 @@ def _querysets() -> list:
             .prefetch_related(sources_prefetch())
             .order_by("person__slug", "post__slug", "start_date", "id"),
             occupancy_entity,
-            True,
+            False,
         ),
     ]
 
