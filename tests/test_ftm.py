@@ -178,6 +178,7 @@ def test_names_identifiers_and_sources_by_ftm_property():
     )
     OtherName.objects.create(record=body, name="HTN", kind=OtherNameKind.ABBREVIATION)
     post = PostFactory(organization=body, portfolio=PortfolioFactory(), label_en="Chair")
+    untranslated = PostFactory(organization=body, label_en="")
     appointment = AppointmentFactory(person=person, post=post)
     decision = DocumentFactory(
         kind=DocumentKind.DECISION, number="12/QĐ-UBND", title="Quyết định thử", text="", published_on=None
@@ -194,8 +195,9 @@ def test_names_identifiers_and_sources_by_ftm_property():
     assert organization["schema"] == "Organization"
     assert organization["properties"]["incorporationDate"] == ["2020-05-01"]
     assert organization["properties"]["abbreviation"] == organization["properties"]["weakAlias"] == ["HTN"]
-    # The portfolio has no English name, so the post has no English form.
+    # The portfolio has no English name, so the post has no English form; nor has a post without an English label.
     assert "alias" not in entities[ftm.position_id(post)]["properties"]
+    assert "alias" not in entities[ftm.position_id(untranslated)]["properties"]
     document = entities[ftm.document_id(decision)]
     assert document["schema"] == "Document" and "fileName" not in document["properties"]
     assert document["properties"]["name"] == ["12/QĐ-UBND Quyết định thử"]

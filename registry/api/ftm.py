@@ -5,7 +5,7 @@ from django.urls import path
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics
-from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.renderers import JSONRenderer
 
 from registry.api.permissions import CanReadRegistry
 from registry.api.schema import RegistryAutoSchema
@@ -14,16 +14,12 @@ from registry.interop import ftm
 MEDIA_TYPE = "application/x-ndjson"
 
 
-class JSONLinesRenderer(BaseRenderer):
-    """Declares JSON lines for content negotiation; the lines themselves are streamed by the view."""
+class JSONLinesRenderer(JSONRenderer):
+    """Declares JSON lines for content negotiation; the lines themselves are streamed by the view, and an error is
+    switched to plain JSON before rendering (``finalize_response``)."""
 
     media_type = MEDIA_TYPE
     format = "jsonl"
-    charset = "utf-8"
-
-    def render(self, data, accepted_media_type=None, renderer_context=None):
-        # Only reached for an error: it stays JSON, in the API's one error shape.
-        return JSONRenderer().render(data, "application/json", renderer_context)
 
 
 class JSONLinesSchema(RegistryAutoSchema):
