@@ -1,15 +1,17 @@
 """The registry as FollowTheMoney entities, one JSON object a line: what PEP screening reads (OpenSanctions, yente).
 
 People, bodies (``PublicBody``, or ``Organization`` for party organs and associations), posts (``Position``) and
-appointments (``Occupancy``), each citing the documents it rests on (``proof``) and, for each verbatim quote, a
-``Documentation`` entity. Plain dicts in FtM's own form, so the app does not carry the followthemoney package; the
+appointments (``Occupancy``), each citing the documents it rests on (``proof``) with its verbatim quotes (a
+``Documentation`` entity each; an occupancy, which FtM's Documentation cannot link, keeps them in its ``summary``).
+Plain dicts in FtM's own form, so the app does not carry the followthemoney package; the
 tests validate every line with it. docs/ftm.md is the consumers' reference (mapping, ids, the status rule).
 
 Status of an occupancy, on the registry's clock: ``ended`` only after an ``exact`` end; an end that is ``attested`` or
 ``inferred`` marks the last document showing the holder, not a known end, so it is no ``endDate`` and the status is
 ``unknown`` (as seats.py and evidence.py read such ends); an open end is ``current`` (the registry records an
-appointment as held until a source ends it). A start is the day a source shows the holder in post, or earlier: it is
-the ``startDate``, and its precision is said in the ``description``.
+appointment as held until a source ends it). A start of any precision is a day the holder held the post (an
+attested one may be later than the real start): it is the ``startDate``, and its precision is said in the
+``description``.
 """
 
 import datetime
@@ -264,8 +266,8 @@ def _dates_said(a: Appointment) -> list[str]:
         )
     if a.end_date is not None and a.end_date_precision in SHOWN:
         said.append(
-            f"Last shown in post on {a.end_date} ({a.end_date_precision}); no source states when the appointment "
-            "ended, so it has no endDate."
+            f"Last shown in post on {a.end_date} ({a.end_date_precision}); no source states an end, so there is "
+            "no endDate."
         )
     if a.end_reason:
         said.append(f"End reason: {a.end_reason}")
