@@ -53,5 +53,6 @@ urlpatterns = [
         RedocView.as_view(url_name="registry-api:schema", template_name="registry/redoc.html"),
         name="redoc",
     ),
+    path("", include("registry.api.ftm")),
     path("", include(router.urls)),
 ]
