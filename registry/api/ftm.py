@@ -9,6 +9,7 @@ from rest_framework.renderers import JSONRenderer
 
 from registry.api.permissions import CanReadRegistry
 from registry.api.schema import RegistryAutoSchema
+from registry.api.views.base import ConditionalAnswersMixin
 from registry.interop import ftm
 
 MEDIA_TYPE = "application/x-ndjson"
@@ -38,7 +39,7 @@ class JSONLinesSchema(RegistryAutoSchema):
         return response
 
 
-class FollowTheMoneyExportView(generics.GenericAPIView):
+class FollowTheMoneyExportView(ConditionalAnswersMixin, generics.GenericAPIView):
     """The whole registry as FollowTheMoney entities, one JSON object a line, streamed (no pages).
 
     Person (topic `role.pep` for whoever held a post), PublicBody (Organization for party organs and associations),
