@@ -2,6 +2,7 @@
 proposals, record the ticked ones as one changeset (registry/admin/intake.py). Every test sees the seeded registry."""
 
 import io
+import re
 from html.parser import HTMLParser
 
 import docx
@@ -50,7 +51,7 @@ class Fields(HTMLParser):
         attrs = dict(attrs)
         if tag == "form":
             self.inside = attrs.get("id") == self.form_id
-        if not self.inside or "name" not in attrs and tag != "option":
+        if not self.inside or ("name" not in attrs and tag != "option"):
             return
         if tag == "input" and attrs.get("type") not in ("submit", "file"):
             if attrs.get("type") != "checkbox":
@@ -75,6 +76,16 @@ def review_data(response) -> dict:
     data = dict(parser.values)
     data["confirm"] = "1"
     return data
+
+
+def words_shown(html: str) -> str:
+    """The words of the page's main part, as a reader sees them (no markup, no scripts, no hidden values)."""
+    main = html[html.index('<div id="content-main">') :]
+    main = re.sub(r"<script.*?</script>", " ", main, flags=re.S)
+    return re.sub(r"<[^>]+>", " ", main)
+
+
+ENGLISH = re.compile(r"\b(the|Record|Person|Post|Nothing|appointment|row|text|Slug|Precision|End|Start|Read)\b")
 
 
 def ticked(data: dict) -> list[int]:
@@ -172,10 +183,14 @@ def test_the_review_shows_the_document_and_every_proposal_with_its_quote_marked(
     assert '<mark id="quote-1" tabindex="-1">1. Bà Lê Thị Minh Châu' in html
     post = Post.objects.get(slug=MEMBERS)
     assert reverse("admin:registry_post_change", args=[post.pk]) in html
+    assert ENGLISH.findall(words_shown(html)) == []
+    assert ENGLISH.findall(words_shown(desk_client.get(URL).content.decode())) == []
 
 
 def test_a_conflict_is_said_in_vietnamese_and_its_row_is_not_ticked(desk_client):
-    text = HEADER + "QUYẾT ĐỊNH\nĐiều 1. Bổ nhiệm ông Trần Văn Sáng làm Trưởng ban Ban Chỉ đạo TP.HCM về hội nhập quốc tế."
+    text = (
+        HEADER + "QUYẾT ĐỊNH\nĐiều 1. Bổ nhiệm ông Trần Văn Sáng làm Trưởng ban Ban Chỉ đạo TP.HCM về hội nhập quốc tế."
+    )
     response = read(desk_client, text)
     rows = [row for row in response.context["shown_rows"] if row["post"] and row["post"].slug == HEAD]
     assert len(rows) == 1
@@ -289,12 +304,14 @@ def test_a_refused_row_writes_nothing_and_says_why_beside_it(desk_client):
     assert not any(item["form"].errors for item in response.context["shown_rows"][:last])
     html = response.content.decode()
     assert "Chưa ghi gì. Hãy sửa các lỗi bên dưới." in html
+    assert "Chức vụ này đã đủ người trong một số ngày đó" in " ".join(row.errors["post"])
+    assert ENGLISH.findall(words_shown(html)) == []
 
 
 def test_an_unmatched_post_ticked_without_choosing_is_refused(desk_client):
     data = review_data(read(desk_client))
     before = counts()
-    kinds = [int(name.split("-")[1]) for name in data if name.endswith("-kind")]
+    kinds = [int(name.split("-")[1]) for name in data if name.startswith("row-") and name.endswith("-kind")]
     rows = [index for index in kinds if not data.get(f"row-{index}-post")]
     data[f"row-{rows[0]}-include"] = "on"
     response = desk_client.post(URL, data)

@@ -17,7 +17,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 
 from registry.admin.intake_forms import END, DocumentForm, ProposalFormSet, ReadForm, operations
 from registry.intake.reading import read
@@ -84,7 +84,8 @@ def row_initial(proposal: dict, people: dict, appointments: dict) -> dict:
 
 def document_initial(document: dict, text: str) -> dict:
     issuer = document["issuer"]
-    issuer_id = Organization.objects.filter(slug=issuer["slug"]).values_list("pk", flat=True).first() if issuer else None
+    issuers = Organization.objects.filter(slug=issuer["slug"]) if issuer else Organization.objects.none()
+    issuer_id = issuers.values_list("pk", flat=True).first()
     number, title = document["number"], document["title"]
     return {
         "kind": document["kind"],
@@ -151,7 +152,8 @@ def review_rows(rows: ProposalFormSet, anchors: dict) -> list[dict]:
         # Shown only; a conflict's appointment becomes a link, so only a whole number is kept.
         conflicts = [c for c in extra.get("conflicts") or [] if isinstance(c, dict)]
         for conflict in conflicts:
-            conflict["appointment"] = conflict.get("appointment") if isinstance(conflict.get("appointment"), int) else None
+            if not isinstance(conflict.get("appointment"), int):
+                conflict["appointment"] = None
         extra["conflicts"] = conflicts
         shown.append(
             {
@@ -166,11 +168,31 @@ def review_rows(rows: ProposalFormSet, anchors: dict) -> list[dict]:
     return shown
 
 
+def in_words(name: str, error: ValidationError) -> str:
+    """A service's refusal in the editor's language: the models word theirs in English, for the API."""
+    message = " ".join(error.messages)
+    if not get_language().startswith("vi") or gettext(message) != message:
+        return gettext(message)
+    if error.code == "unique":
+        return gettext("A record already has this key: choose that record, or change the key.")
+    field = name.rsplit(".", 1)[-1]
+    if field == "post":
+        return gettext(
+            "Every seat of this post is taken on some of those days: untick the row, or end a holding first."
+        )
+    if field in ("start_date", "end_date"):
+        return gettext("The registry refuses this day (outside the life of the body?): check it.")
+    if field == "quote":
+        return gettext("The quote is not in the document's text, or is already cited for this record.")
+    return gettext("The registry refuses this row: check its person, post and dates.")
+
+
 def place_refusal(error: ValidationError, document: DocumentForm, rows: ProposalFormSet, origins: list[int]) -> list:
     """Put each refusal of the changeset beside what it names: a row's field, the row, the document; else the page."""
     page = []
-    items = error.message_dict.items() if hasattr(error, "error_dict") else [(NON_FIELD_ERRORS, error.messages)]
-    for name, found in items:
+    items = error.error_dict.items() if hasattr(error, "error_dict") else [(NON_FIELD_ERRORS, error.error_list)]
+    for name, errors in items:
+        found = [in_words(name, each) for each in errors]
         parts = name.split(".")
         if parts[0] == "operations" and len(parts) > 1 and parts[1].isdigit() and int(parts[1]) < len(origins):
             row = rows.forms[origins[int(parts[1])]]

@@ -59,9 +59,7 @@ class ReadForm(forms.Form):
         help_text=_("The day it was published, if the text does not say."),
         widget=AdminDateWidget,
     )
-    title = forms.CharField(
-        required=False, max_length=500, label=_("Title"), help_text=_("Empty: read from the text.")
-    )
+    title = forms.CharField(required=False, max_length=500, label=_("Title"), help_text=_("Empty: read from the text."))
 
     def clean_title(self) -> str:
         return checked_text(self.cleaned_data["title"])
@@ -96,7 +94,10 @@ class DocumentForm(forms.Form):
     number = forms.CharField(required=False, max_length=60, label=_("Number"), help_text=_("e.g. 1234/QĐ-UBND."))
     title = forms.CharField(max_length=500, label=_("Title"))
     slug = forms.SlugField(
-        required=False, max_length=160, label=_("Key of the document"), help_text=_("Empty: made from the number and the title.")
+        required=False,
+        max_length=160,
+        label=_("Key of the document"),
+        help_text=_("Empty: made from the number and the title."),
     )
     issuer = autocomplete(Document._meta.get_field("issuer"), label=_("Issuer"))
     issued_on = forms.DateField(required=False, label=_("Date of issue"), widget=AdminDateWidget)

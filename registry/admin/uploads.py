@@ -67,7 +67,7 @@ def text_of(upload) -> str:
         text = reader(data)
     except forms.ValidationError:
         raise
-    except Exception as error:  # noqa: BLE001 - a broken or hostile file raises whatever its parser defines
+    except Exception as error:  # a broken or hostile file raises whatever its parser defines
         raise forms.ValidationError(
             _("The file could not be read as %(kind)s.") % {"kind": extension}, code="unreadable"
         ) from error
