@@ -367,3 +367,159 @@ def test_an_appointment_editor_who_may_not_add_people_is_refused_at_confirmation
     before = counts()
     assert client.post(URL, data).status_code == 403
     assert counts() == before
+
+
+# --- ends, and what a row needs -----------------------------------------------------------------------------------
+
+END_TEXT = (
+    HEADER.replace("4410", "4420").replace("18 tháng 11", "28 tháng 11") + "QUYẾT ĐỊNH\n"
+    "Điều 1. Miễn nhiệm ông Nguyễn Văn Được, Trưởng ban Ban Chỉ đạo TP.HCM về hội nhập quốc tế, kể từ ngày 1/12/2026."
+)
+
+
+def test_an_end_is_recorded_with_its_quote(desk_client):
+    response = read(desk_client, END_TEXT)
+    assert "Kết thúc nhiệm kỳ" in response.content.decode()
+    data = review_data(response)
+    [index] = ticked(data)
+    assert data[f"row-{index}-end_date"] == "30/11/2026"
+    assert desk_client.post(URL, data).status_code == 302
+    appointment = Appointment.objects.get(post__slug=HEAD, person__slug="nguyen-van-duoc")
+    assert appointment.end_date.isoformat() == "2026-11-30"
+    assert Citation.objects.filter(object_id=appointment.pk, field="end_date", document__number="4420/QĐ-UBND").exists()
+
+
+def test_an_end_the_registry_does_not_hold_is_not_ticked_and_refused_if_ticked(desk_client):
+    response = read(desk_client, END_TEXT.replace("Nguyễn Văn Được", "Trần Văn Sáng"))
+    assert "Sổ không có nhiệm kỳ nào như vậy để kết thúc." in response.content.decode()
+    data = review_data(response)
+    assert ticked(data) == []
+    index = next(int(name.split("-")[1]) for name, value in data.items() if name.endswith("-kind") and value == "end")
+    data[f"row-{index}-include"] = "on"
+    html = desk_client.post(URL, data).content.decode()
+    assert "Sổ không có nhiệm kỳ nào để kết thúc: hãy bỏ đánh dấu dòng này." in html
+    data[f"row-{index}-end_date"] = ""
+    assert "Hãy nhập ngày cuối giữ chức vụ." in desk_client.post(URL, data).content.decode()
+    data[f"row-{index}-end_date"], data[f"row-{index}-end_date_precision"] = "30/11/2026", ""
+    assert "Hãy chọn độ chính xác của ngày cuối." in desk_client.post(URL, data).content.decode()
+
+
+def test_a_row_needs_a_person_a_first_day_and_its_precision(desk_client):
+    data = review_data(read(desk_client, ONE))
+    [index] = ticked(data)
+    before = counts()
+    data[f"row-{index}-new_person_name"], data[f"row-{index}-start_date"] = "", ""
+    data["document-date_precision"] = ""
+    response = desk_client.post(URL, data)
+    html = response.content.decode()
+    assert "Hãy chọn người, hoặc nhập họ tên người mới." in html
+    assert "Hãy nhập ngày bắt đầu giữ chức vụ." in html
+    assert "Ngày phải đi kèm độ chính xác: hãy chọn." in html
+    data[f"row-{index}-new_person_name"], data[f"row-{index}-start_date"] = "Lê Thị Minh Châu", "20/11/2026"
+    data[f"row-{index}-start_date_precision"] = ""
+    assert "Hãy chọn độ chính xác của ngày bắt đầu." in desk_client.post(URL, data).content.decode()
+    assert counts() == before
+
+
+def test_a_tampered_hidden_value_shows_the_page_again_not_an_error(desk_client):
+    data = review_data(read(desk_client, ONE))
+    [index] = ticked(data)
+    data[f"row-{index}-shown"] = "{not json"
+    data[f"row-{index - 1 if index else index + 1}-shown"] = (
+        '{"conflicts": [{"message": "x", "appointment": "1/"}], "name": "A"}'
+    )
+    data[f"row-{index}-start_date"] = ""
+    response = desk_client.post(URL, data)
+    assert response.status_code == 200
+
+
+# --- the pieces ---------------------------------------------------------------------------------------------------
+
+
+def test_every_conflict_has_its_vietnamese_words():
+    from django.utils import translation
+
+    from registry.admin.intake import conflict_message
+
+    ended = Appointment.objects.filter(end_date__isnull=False).select_related("person").first()
+    with translation.override("vi"):
+        moved = conflict_message({"code": "exact_end_moved", "appointment": ended.pk}, {ended.pk: ended})
+        assert moved == f"Sổ đã ghi một ngày cuối chính xác khác: {ended.end_date:%d/%m/%Y}."
+        assert conflict_message({"code": "new_rule"}, {}) == "Sổ đã có dữ liệu trùng với dòng này."
+
+
+def test_refusals_go_beside_the_document_or_on_the_page():
+    from django.core.exceptions import ValidationError
+    from django.utils import translation
+
+    from registry.admin.intake import place_refusal
+    from registry.admin.intake_forms import DocumentForm, ProposalFormSet
+
+    document = DocumentForm(
+        prefix="document", data={"document-kind": "decision", "document-title": "T", "document-text": "x"}
+    )
+    rows = ProposalFormSet(prefix="row", data={"row-TOTAL_FORMS": "0", "row-INITIAL_FORMS": "0"})
+    assert document.is_valid() and not rows.is_valid()
+    error = ValidationError({"document.text": ["Bad."], "operations": ["Too many."], "document.title": ["Long."]})
+    with translation.override("vi"):
+        page = place_refusal(error, document, rows, [])
+    assert page == ["Sổ không nhận dòng này: hãy kiểm tra người, chức vụ và ngày."]
+    assert document.non_field_errors() and document.errors["title"]
+    with translation.override("en"):
+        assert place_refusal(ValidationError("Plain."), document, rows, []) == ["Plain."]
+
+
+def test_uploads_that_cannot_be_read_say_why():
+    import pypdf
+    from django import forms
+
+    from registry.admin.uploads import MAX_PDF_PAGES, text_of
+
+    def written(writer) -> SimpleUploadedFile:
+        buffer = io.BytesIO()
+        writer.write(buffer)
+        return SimpleUploadedFile("qd.pdf", buffer.getvalue())
+
+    long = pypdf.PdfWriter()
+    for _ in range(MAX_PDF_PAGES + 1):
+        long.add_blank_page(width=595, height=842)
+    locked = pypdf.PdfWriter()
+    locked.add_blank_page(width=595, height=842)
+    locked.encrypt("mat-khau")
+    for upload, code in ((written(long), "too_long"), (written(locked), "encrypted")):
+        with pytest.raises(forms.ValidationError) as refused:
+            text_of(upload)
+        assert refused.value.code == code
+
+
+def test_a_file_longer_than_the_intake_reads_is_refused(desk_client):
+    from registry.intake.reading import MAX_TEXT_LENGTH
+
+    upload = SimpleUploadedFile("qd.txt", ("a" * (MAX_TEXT_LENGTH + 1)).encode())
+    response = desk_client.post(URL, {"file": upload, "read": "1"})
+    assert "Văn bản dài hơn" in " ".join(response.context["form"].errors["file"])
+
+
+def test_a_new_person_whose_key_is_taken_is_refused_beside_the_name(desk_client):
+    data = review_data(read(desk_client, ONE))
+    [index] = ticked(data)
+    data[f"row-{index}-new_person_name"] = "Nguyễn Văn Được"  # the chairman's key, nguyen-van-duoc
+    before = counts()
+    response = desk_client.post(URL, data)
+    assert counts() == before
+    row = response.context["shown_rows"][index]["form"]
+    assert row.errors["new_person_name"] == ["Đã có bản ghi mang mã định danh này: hãy chọn bản ghi đó, hoặc đổi mã."]
+
+
+def test_the_other_refusals_and_conflicts_in_vietnamese():
+    from django.core.exceptions import ValidationError
+    from django.utils import translation
+
+    from registry.admin.intake import conflict_message, in_words
+
+    held = Appointment.objects.select_related("person").first()
+    with translation.override("vi"):
+        assert in_words("operations.0.start_date", ValidationError("Too early.")).startswith("Sổ không nhận ngày này")
+        assert in_words("operations.0.quote", ValidationError("Not there.")).startswith("Trích dẫn không có")
+        recorded = conflict_message({"code": "already_recorded", "appointment": held.pk}, {held.pk: held})
+        assert recorded == f"Sổ đã ghi {held.person.name} giữ chức vụ này vào ngày đó."
