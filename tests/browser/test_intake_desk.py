@@ -115,3 +115,31 @@ def test_a_refused_row_is_shown_beside_it_and_nothing_is_written(desk, site):
     assert api(site, "/api/v1/people/?q=ha+minh+tuan")["results"] == []
     assert api(site, "/api/v1/documents/?q=4411")["results"] == []
     assert desk.errors == []
+
+
+def test_axe_reports_no_serious_violations_on_the_review(browser, site, axe_source):
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="vi-VN", bypass_csp=True)
+    try:
+        desk = Desk.__new__(Desk)  # only its log-in: a context of its own, where axe-core may be injected
+        desk.context, desk.page, desk.site, desk.pages = context, context.new_page(), site, []
+        desk.log_in()
+        page = desk.page
+        for path in ("/admin/registry/document/intake/", None):
+            if path:
+                page.goto(f"{site}{path}")
+            else:
+                page.get_by_label("Văn bản cần đọc").fill(decision("4412/QĐ-UBND", ("Hà Minh Tuấn",)))
+                page.get_by_role("button", name="Đọc văn bản").click()
+                page.wait_for_load_state("load")
+            page.add_script_tag(path=str(axe_source))
+            result = page.evaluate(
+                "axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"
+            )
+            serious = [
+                f"{violation['id']}: {violation['help']} – " + "; ".join(n["target"][0] for n in violation["nodes"][:5])
+                for violation in result["violations"]
+                if violation["impact"] in ("serious", "critical")
+            ]
+            assert serious == [], serious
+    finally:
+        context.close()
