@@ -523,3 +523,19 @@ def test_the_other_refusals_and_conflicts_in_vietnamese():
         assert in_words("operations.0.quote", ValidationError("Not there.")).startswith("Trích dẫn không có")
         recorded = conflict_message({"code": "already_recorded", "appointment": held.pk}, {held.pk: held})
         assert recorded == f"Sổ đã ghi {held.person.name} giữ chức vụ này vào ngày đó."
+
+
+def test_a_confirmation_without_its_forms_shows_the_page_again(desk_client):
+    before = counts()
+    response = desk_client.post(URL, {"confirm": "1"})
+    assert response.status_code == 200
+    assert counts() == before
+    too_many = desk_client.post(URL, {"confirm": "1", "row-TOTAL_FORMS": "1000", "row-INITIAL_FORMS": "0"})
+    assert too_many.status_code == 200
+
+
+def test_a_proposal_without_a_day_is_not_ticked(desk_client):
+    text = "Bà Trần Thị Mai làm thành viên Ban Chỉ đạo TP.HCM về hội nhập quốc tế."
+    rows = read(desk_client, text).context["shown_rows"]
+    members = [row for row in rows if row["post"] and row["post"].slug == MEMBERS]
+    assert members and not any(row["form"]["include"].value() for row in members)

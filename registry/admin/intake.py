@@ -57,7 +57,11 @@ def row_initial(proposal: dict, people: dict, appointments: dict) -> dict:
         {"message": conflict_message(conflict, appointments), "appointment": conflict.get("appointment")}
         for conflict in proposal["conflicts"]
     ]
-    ready = post["id"] is not None and (proposal["kind"] != END or proposal["appointment"] is not None)
+    # Ticked only when it can be recorded as read: a known post, a day, and for an end the appointment it closes.
+    if proposal["kind"] == END:
+        ready = proposal["appointment"] is not None and proposal["end_date"] is not None
+    else:
+        ready = post["id"] is not None and proposal["start_date"] is not None
     return {
         "include": ready and not conflicts,
         "kind": proposal["kind"],
