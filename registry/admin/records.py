@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from registry import clock, selectors, services
 from registry.admin import desk as desk_admin
+from registry.admin import intake as intake_admin
 from registry.admin.base import (
     AppointmentInline,
     CitationInline,
@@ -192,6 +193,14 @@ class DocumentAdmin(FoldedSearchMixin, RegistryAdmin):
         return dated(document.issued_on or document.published_on, document.date_precision)
 
     inlines = (CitationInline,)
+
+    def get_urls(self):
+        intake = self.admin_site.admin_view(self.intake_view)
+        return [path("intake/", intake, name="registry_document_intake"), *super().get_urls()]
+
+    def intake_view(self, request):
+        """Record from a document: read its text, review the proposals, apply them as one changeset."""
+        return intake_admin.intake_view(self, request)
 
 
 @admin.register(Duty)
