@@ -18,6 +18,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import F, signals
+from django.utils.translation import gettext
 
 from registry.changes import feed, revision
 from registry.choices import ChangeType, DatePrecision
@@ -73,12 +74,23 @@ def record_create(*, model: type[models.Model], values: dict, reason: str = "", 
 def _record_create(*, model: type[models.Model], values: dict, reason: str, sources: Iterable[dict]):
     sources = list(sources)
     _refuse_too_many_sources(sources)
+    if getattr(model, "created_with_sources", False) and not sources:
+        raise ValidationError({"sources": needs_a_source(model)})
     many, plain = _split_many_to_many(model, with_default_precisions(model, values))
+    if not plain.get("slug") and hasattr(model, "default_slug"):
+        plain["slug"] = model.default_slug(plain)
     instance = model(**plain)
     _save(instance, ChangeType.CREATED, reason=reason, fields=[*plain, *many], many=many)
     if sources:
         citations_add(record=instance, sources=sources, reason=reason)
     return instance
+
+
+def needs_a_source(model: type[models.Model]) -> str:
+    """Why a new record of ``model`` was refused without sources, in the language of the request."""
+    return gettext("A new %(model)s needs a source: the document that establishes it and a quote from it.") % {
+        "model": model._meta.verbose_name
+    }
 
 
 def record_update(*, instance: models.Model, changes: dict, reason: str = "", if_match: str | None = None):
