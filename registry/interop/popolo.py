@@ -634,7 +634,7 @@ class Importer:
             self._updated(popolo_id, ["sources"])
         return record
 
-    def _save(self, model, existing, values: dict, sources: list) -> tuple[models.Model, list[str]]:
+    def _save(self, model, existing, values: dict, sources: list = ()) -> tuple[models.Model, list[str]]:
         """Create the record (with ``sources``), or change the fields that differ: the record and the changed
         fields' names."""
         values = _resolve(model, values, creating=existing is None)
