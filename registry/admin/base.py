@@ -6,6 +6,7 @@ from django.contrib.contenttypes.admin import GenericTabularInline
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import Prefetch, ProtectedError
 from django.forms.models import construct_instance
+from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
@@ -308,7 +309,12 @@ def dated_column(field: str, description):
 
     @admin.display(description=description, ordering=field)
     def column(self, record) -> str:
-        return dated(getattr(record, field), getattr(record, f"{field}_precision"))
+        value, precision = getattr(record, field), getattr(record, f"{field}_precision")
+        if value is None or not precision or precision == DatePrecision.EXACT:
+            return dated(value, precision)
+        # The day stays on one line; its precision may wrap under it, so the column stays narrow at 1366 px.
+        label = DatePrecision(precision).label
+        return format_html('<span class="day">{}</span> <span class="precision">({})</span>', day(value), label)
 
     return column
 
