@@ -40,7 +40,10 @@ class ServiceModelForm(forms.ModelForm):
     """A model form whose record is validated by the service, once, under the lock, not by the form beforehand."""
 
     loaded_version = forms.IntegerField(
-        required=False, widget=forms.HiddenInput, help_text=_("The version of the record this form was opened on.")
+        required=False,
+        widget=forms.HiddenInput,
+        label=_("Loaded version"),
+        help_text=_("The version of the record this form was opened on."),
     )
     change_reason = forms.CharField(
         required=False, max_length=1000, label=_("Reason"), help_text=_("Why the change is made; kept in the history.")
