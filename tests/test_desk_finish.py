@@ -5,11 +5,14 @@ registry, in Vietnamese (the admin's language)."""
 import datetime
 
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib import admin
+from django.contrib.auth.models import Group, Permission, User
 from django.urls import reverse
+from django.utils import translation
 
 from registry import services
-from registry.models import Appointment, Citation, Document, Organization, Person, Portfolio, Post
+from registry.admin.access import WebhookDeliveryInline
+from registry.models import Appointment, Citation, Document, Organization, Person, Portfolio, Post, WebhookDelivery
 from tests.factories import DocumentFactory, OrganizationFactory, PortfolioFactory
 
 pytestmark = pytest.mark.django_db
@@ -285,3 +288,22 @@ def test_a_changeset_s_new_post_is_cited_from_the_operation_s_quote(editor_clien
 
 def test_portfolio_records_are_not_asked_for_sources():
     assert services.record_create(model=Portfolio, values={"slug": "p-x", "name": "Hội nhập"}).pk
+
+
+def test_a_new_person_in_the_flow_needs_the_right_to_add_people(client):
+    user = User.objects.create_user("hep", password="hep-hep-2026!", is_staff=True)
+    wanted = ("add_post", "add_appointment", "change_appointment", "add_citation", "add_document", "view_post")
+    user.user_permissions.set(Permission.objects.filter(content_type__app_label="registry", codename__in=wanted))
+    client.force_login(user)
+    assert client.get(add_post_url(committee())).status_code == 200
+    assert client.post(add_post_url(committee()), new_post()).status_code == 403  # a new person: add_person
+
+
+def test_a_delivery_s_outcome_is_shown_in_words():
+    inline = WebhookDeliveryInline(WebhookDelivery, admin.site)
+    with translation.override("vi"):
+        assert [inline.delivered(WebhookDelivery(succeeded=value)) for value in (True, False, None)] == [
+            "có",
+            "không",
+            "-",
+        ]

@@ -147,10 +147,9 @@ class PostSerializer(HoldersMixin, RegistryModelSerializer):
         try:
             return services.record_create(model=Post, values=validated_data, reason=reason, sources=sources)
         except ValidationError as error:  # the service names its argument; the request calls it new_sources
-            if not hasattr(error, "error_dict"):
-                raise
+            errors = error.update_error_dict({})
             raise ValidationError(
-                {f"new_{name}" if name.startswith("sources") else name: e for name, e in error.error_dict.items()}
+                {f"new_{name}" if name.startswith("sources") else name: e for name, e in errors.items()}
             ) from error
 
     def update(self, instance, validated_data):
