@@ -41,6 +41,8 @@ class Resource:
     update: dict  # a valid partial update
     # payload field -> (kind of brief, model, lookup): related records written by key and rendered brief.
     references: dict[str, tuple[str, type[Model], str]] = field(default_factory=dict)
+    # payload fields the request takes and the answer does not show (a new post's sources, shown in `sources`).
+    write_only: tuple[str, ...] = ()
 
     def key(self, instance: Model):
         return getattr(instance, self.lookup)
@@ -91,6 +93,7 @@ def post_payload() -> dict:
         "portfolio": PortfolioFactory().slug,
         "standing": True,
         "ex_officio_of": head.pk,
+        "new_sources": [{"document": DocumentFactory(text="").slug, "quote": "Phó Giám đốc"}],
     }
 
 
@@ -180,6 +183,7 @@ RESOURCES = [
             "portfolio": ("portfolio", Portfolio, "slug"),
             "ex_officio_of": ("post", Post, "pk"),
         },
+        write_only=("new_sources",),
     ),
     Resource(
         "appointment",

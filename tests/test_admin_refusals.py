@@ -335,6 +335,11 @@ def test_an_unreadable_day_offers_every_post_the_person_held_as_held_on_other_da
     appointment = AppointmentFactory(start_date=D(2024, 1, 1))
     url = reverse("admin:registry_post_capacity_options")
     groups = superuser_client.get(url, {"person": appointment.person.pk, "day": "hôm qua"}).json()["groups"]
-    assert groups == [
-        {"group": "Đã giữ vào thời gian khác", "options": [{"id": appointment.post_id, "text": str(appointment.post)}]}
-    ]
+    assert groups[0] == {
+        "group": "Đã giữ vào thời gian khác",
+        "options": [{"id": appointment.post_id, "text": str(appointment.post)}],
+    }
+    # then every other post, for a capacity the registry does not show them holding
+    assert groups[1]["group"] == "Các chức vụ khác"
+    assert appointment.post_id not in {option["id"] for option in groups[1]["options"]}
+    assert len(groups) == 2

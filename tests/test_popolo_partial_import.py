@@ -5,7 +5,7 @@ import pytest
 
 from registry.interop import popolo
 from registry.models import Duty, Organization, Portfolio, Post
-from tests.factories import DutyFactory, OrganizationFactory, PersonFactory, PostFactory
+from tests.factories import DocumentFactory, DutyFactory, OrganizationFactory, PersonFactory, PostFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -132,5 +132,6 @@ def test_a_foreign_id_folds_d_with_stroke_into_the_slug():
 def test_a_foreign_reference_folds_d_with_stroke_like_the_id_it_names():
     organization = OrganizationFactory(slug="so-doi-ngoai")
     post = {"id": "post/truong-phong", "label": "Trưởng phòng", "role": "head", "organization_id": "Sở Đối ngoại"}
+    post["sources"] = [{"document_id": f"document/{DocumentFactory(text='').slug}", "quote": "Trưởng phòng"}]
     applied({"posts": [post]})
     assert Post.objects.get(slug="truong-phong").organization == organization

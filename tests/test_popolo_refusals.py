@@ -23,7 +23,7 @@ from registry.models import (
     Portfolio,
     Post,
 )
-from tests.factories import OrganizationFactory, PersonFactory, PostFactory
+from tests.factories import DocumentFactory, OrganizationFactory, PersonFactory, PostFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -426,6 +426,7 @@ def test_a_foreign_id_is_slugified_into_the_new_records_slug():
                     "label": "Giám đốc",
                     "role": "head",
                     "organization_id": f"organization/{organization.slug}",
+                    "sources": [{"document_id": f"document/{DocumentFactory().slug}", "quote": "Giám đốc"}],
                 }
             ]
         }

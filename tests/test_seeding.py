@@ -252,6 +252,7 @@ def test_record_the_models_refuse_is_refused(tmp_path):
                     "label": "Thử",
                     "role": "head",
                     "seats": 0,
+                    "sources": [{"document": "art-2025-12-15", "quote": "Chủ tịch UBND TP.HCM"}],
                 }
             ]
         },

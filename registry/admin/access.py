@@ -3,6 +3,8 @@
 from django import forms
 from django.contrib import admin
 from django.db.models import URLField
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from rest_framework_api_key.admin import APIKeyModelAdmin
 from rest_framework_api_key.models import APIKey
 
@@ -28,12 +30,19 @@ class WebhookDeliveryInline(admin.TabularInline):
     extra = 0
     max_num = 0
     can_delete = False
-    fields = ("created", "event", "change_id", "attempt", "succeeded", "status_code", "error", "duration_ms")
+    fields = ("created", "event", "change_id", "attempt", "delivered", "status_code", "error", "duration_ms")
     readonly_fields = fields
     ordering = ("-id",)
 
     def get_queryset(self, request):
         return super().get_queryset(request).order_by("-id")
+
+    @admin.display(description=_("succeeded"))
+    def delivered(self, delivery: WebhookDelivery) -> str:
+        # In words: Django's yes/no icon carries an English alt text ("True", "None").
+        if delivery.succeeded is None:
+            return "-"
+        return gettext("yes") if delivery.succeeded else gettext("no")
 
 
 class WebhookEndpointForm(forms.ModelForm):
@@ -45,7 +54,8 @@ class WebhookEndpointForm(forms.ModelForm):
         max_length=200,
         strip=False,
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
-        help_text="Shared HMAC-SHA256 secret, 32 characters or more; stored encrypted. Leave empty to keep it.",
+        label=_("secret"),
+        help_text=_("Shared HMAC-SHA256 secret, 32 characters or more; stored encrypted. Leave empty to keep it."),
     )
 
     class Meta:
@@ -62,7 +72,7 @@ class WebhookEndpointForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         if not self.instance.pk and not cleaned.get("secret"):
-            self.add_error("secret", "A new endpoint needs a secret.")
+            self.add_error("secret", _("A new endpoint needs a secret."))
         return cleaned
 
     def save(self, commit=True):

@@ -6,6 +6,7 @@ from django.contrib.contenttypes.admin import GenericTabularInline
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import Prefetch, ProtectedError
 from django.forms.models import construct_instance
+from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
@@ -39,7 +40,10 @@ class ServiceModelForm(forms.ModelForm):
     """A model form whose record is validated by the service, once, under the lock, not by the form beforehand."""
 
     loaded_version = forms.IntegerField(
-        required=False, widget=forms.HiddenInput, help_text=_("The version of the record this form was opened on.")
+        required=False,
+        widget=forms.HiddenInput,
+        label=_("Loaded version"),
+        help_text=_("The version of the record this form was opened on."),
     )
     change_reason = forms.CharField(
         required=False, max_length=1000, label=_("Reason"), help_text=_("Why the change is made; kept in the history.")
@@ -110,11 +114,39 @@ class ServiceAdminMixin:
                 services.record_update(
                     instance=obj, changes=form.model_changes(), reason=reason, if_match=form.if_match()
                 )
-            else:
+            elif not getattr(self.model, "created_with_sources", False):
                 saved = services.record_create(model=self.model, values=self._new_values(form), reason=reason)
                 obj.pk = saved.pk
+            # else: created in save_related, with the rows of its Sources table, which the service asks for
         except (ValidationError, services.PreconditionFailed) as error:
             raise refusal(error) from error
+
+    def _create_with_sources(self, form, formsets) -> None:
+        """Create a record the services create only with its sources, from the form and its Sources rows."""
+        citations = [formset for formset in formsets if formset.model is Citation]
+        sources = [
+            {"document": row["document"], "quote": row.get("quote", ""), "field": row.get("field", "")}
+            for formset in citations
+            for row in formset.cleaned_data
+            if row and row.get("document") and not row.get("DELETE")
+        ]
+        reason = form.cleaned_data.get("change_reason", "")
+        try:
+            saved = services.record_create(
+                model=self.model, values=self._new_values(form), reason=reason, sources=sources
+            )
+        except ValidationError as error:
+            errors: dict[str, list] = {}
+            for name, messages in error.message_dict.items():
+                if name == "sources" or name.startswith("sources."):  # the Sources table has no field of that name
+                    messages = [gettext("Sources (the table below): %(errors)s") % {"errors": " ".join(messages)}]
+                    name = NON_FIELD_ERRORS
+                errors.setdefault(name, []).extend(messages)
+            raise Refused(errors) from error
+        form.instance.pk = saved.pk
+        form.instance._state.adding = False
+        for formset in citations:  # written with the record: nothing left for the formset to save
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
 
     def _new_values(self, form) -> dict:
         names = {field.name for field in self.model._meta.get_fields()}
@@ -122,6 +154,9 @@ class ServiceAdminMixin:
 
     def save_related(self, request, form, formsets, change):
         # The form's many-to-many fields were written by the service with the record (no form.save_m2m()).
+        if not change and getattr(self.model, "created_with_sources", False):
+            self._create_with_sources(form, formsets)
+            formsets = [formset for formset in formsets if formset.model is not Citation]
         for formset in formsets:
             self.save_formset(request, form, formset, change=change)
 
@@ -277,7 +312,12 @@ def dated_column(field: str, description):
 
     @admin.display(description=description, ordering=field)
     def column(self, record) -> str:
-        return dated(getattr(record, field), getattr(record, f"{field}_precision"))
+        value, precision = getattr(record, field), getattr(record, f"{field}_precision")
+        if value is None or not precision or precision == DatePrecision.EXACT:
+            return dated(value, precision)
+        # The day stays on one line; its precision may wrap under it, so the column stays narrow at 1366 px.
+        label = DatePrecision(precision).label
+        return format_html('<span class="day">{}</span> <span class="precision">({})</span>', day(value), label)
 
     return column
 

@@ -30,18 +30,23 @@ from registry.services import Refused, desk
 from registry.text import comparable, slugify_vi
 
 
-def capacity_choices(person: Person | None, day: datetime.date | None) -> list:
-    """The capacity's options: the posts the person holds that day first, then the others they have held."""
+def capacity_choices(person: Person | None, day: datetime.date | None, post: Post | None = None) -> list:
+    """The capacity's options: the posts the person holds that day first, then the others they have held, then
+    every other post (a new person, whose posts the registry does not know yet, sits by virtue of one of those)."""
     choices: list = [("", "---------")]
-    if person is None:
-        return choices
-    appointments = Appointment.objects.filter(person=person).select_related("post__organization", "post__portfolio")
-    held = [a.post for a in appointments if day is not None and a.holds_on(day)]
-    others = {a.post.pk: a.post for a in appointments if a.post not in held}
+    held, others = [], {}
+    if person is not None:
+        appointments = Appointment.objects.filter(person=person).select_related("post__organization", "post__portfolio")
+        held = [a.post for a in appointments if day is not None and a.holds_on(day)]
+        others = {a.post.pk: a.post for a in appointments if a.post not in held}
     if held:
         choices.append((gettext("Held on the start date"), [(post.pk, str(post)) for post in held]))
     if others:
         choices.append((gettext("Held on other days"), [(post.pk, str(post)) for post in others.values()]))
+    known = {held_post.pk for held_post in held} | set(others) | ({post.pk} if post is not None else set())
+    rest = Post.objects.exclude(pk__in=known).select_related("organization", "portfolio")
+    label = gettext("Other posts") if held or others else gettext("Posts in the registry")
+    choices.append((label, [(other.pk, str(other)) for other in rest]))
     return choices
 
 
@@ -146,15 +151,15 @@ class DeskForm(forms.Form):
         required=False, max_length=1000, label=_("Reason"), help_text=_("Why the change is made; kept in the history.")
     )
 
-    def __init__(self, *args, post: Post, **kwargs):
+    def __init__(self, *args, post: Post | None, **kwargs):
         super().__init__(*args, **kwargs)
         self.post = post
         self.fields["predecessor"].queryset = (
             Appointment.objects.filter(post=post, end_date__isnull=True).select_related("person").order_by("start_date")
         )
-        self.fields["capacity"].queryset = Post.objects.exclude(pk=post.pk)
+        self.fields["capacity"].queryset = Post.objects.exclude(pk=post.pk) if post is not None else Post.objects.all()
         person, day = self._chosen_person_and_day()
-        self.fields["capacity"].widget.choices = capacity_choices(person, day)
+        self.fields["capacity"].widget.choices = capacity_choices(person, day, post)
 
     def _chosen_person_and_day(self) -> tuple[Person | None, datetime.date | None]:
         if not self.is_bound:
@@ -371,7 +376,9 @@ def capacity_options_view(model_admin, request):
     except forms.ValidationError:
         day = None
     options = []
-    for value, label in capacity_choices(person, day):
+    excluded = request.GET.get("post", "")
+    post = Post.objects.filter(pk=int(excluded)).first() if excluded.isdigit() else None
+    for value, label in capacity_choices(person, day, post):
         if isinstance(label, list):
             options.append({"group": value, "options": [{"id": pk, "text": text} for pk, text in label]})
     return JsonResponse({"groups": options})

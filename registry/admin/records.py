@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from registry import clock, selectors, services
 from registry.admin import desk as desk_admin
+from registry.admin import desk_post
 from registry.admin import intake as intake_admin
 from registry.admin.base import (
     AppointmentInline,
@@ -40,9 +41,21 @@ class OrganizationAdmin(FoldedSearchMixin, RegistryAdmin):
     readonly_fields = ("created", "updated")
     prepopulated_fields = {"slug": ("name",)}
     inlines = (DutyInline, IdentifierInline, OtherNameInline, CitationInline)
+    change_form_template = "admin/registry/organization/change_form.html"
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(post_count=Count("posts", distinct=True))
+
+    def get_urls(self):
+        add_post = self.admin_site.admin_view(self.add_post_view)
+        return [
+            path("<int:organization_id>/add-post/", add_post, name="registry_organization_add_post"),
+            *super().get_urls(),
+        ]
+
+    def add_post_view(self, request, organization_id: int):
+        """A new seat or deputy post and the appointment to it, from one decision, in one transaction."""
+        return desk_post.add_post_view(self, request, organization_id)
 
     @admin.display(description=_("posts"), ordering="post_count")
     def post_count(self, organization: Organization) -> int:
@@ -80,7 +93,6 @@ class PostAdmin(TimelineMixin, FoldedSearchMixin, RegistryAdmin):
     search_help_text = _("Words of the post's title or of its organization's name, with or without accents.")
     autocomplete_fields = ("organization", "portfolio", "ex_officio_of")
     readonly_fields = ("created", "updated")
-    prepopulated_fields = {"slug": ("label",)}
     inlines = (PostAppointmentInline, CitationInline)
     actions = ("end_current_holders_today",)
     change_form_template = "admin/registry/post/change_form.html"
@@ -88,6 +100,13 @@ class PostAdmin(TimelineMixin, FoldedSearchMixin, RegistryAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related(*selectors.seat_prefetches(clock.today()))
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if obj is None and "slug" in form.base_fields:  # the service makes it as its help text says
+            form.base_fields["slug"].required = False
+            form.base_fields["slug"].help_text = _("Empty: the body's slug, the title and the portfolio's slug.")
+        return form
 
     @admin.display(description=_("holders today"))
     def holders(self, post: Post) -> str:

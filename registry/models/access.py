@@ -25,6 +25,23 @@ class SystemKey(AbstractAPIKey):
         help_text=_("The system account whose permissions the key carries."),
     )
 
+    # The package's fields, under names the desk's staff read (it gives some no verbose name, so no translation).
+    prefix = models.CharField(max_length=8, unique=True, editable=False, verbose_name=_("prefix"))
+    created = models.DateTimeField(auto_now_add=True, db_index=True, verbose_name=_("created"))
+    name = models.CharField(
+        max_length=50,
+        blank=False,
+        default=None,
+        verbose_name=_("name"),
+        help_text=_("A free-form name for the API key. Need not be unique. 50 characters max."),
+    )
+    revoked = models.BooleanField(
+        blank=True,
+        default=False,
+        verbose_name=_("revoked"),
+        help_text=_("If the API key is revoked, clients cannot use it anymore. (This cannot be undone.)"),
+    )
+
     class Meta(AbstractAPIKey.Meta):
         verbose_name, verbose_name_plural = _("system API key"), _("system API keys")
         ordering = ("account__username", "-created")

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from registry.choices import OtherNameKind
 from registry.models.base import (
@@ -40,9 +41,12 @@ class OwnedByRecord(RegistryModel):
         ContentType,
         on_delete=models.CASCADE,
         limit_choices_to=OWNER_CHOICES,
-        help_text="Kind of the record: person or organization.",
+        verbose_name=_("kind of record"),
+        help_text=_("Kind of the record: person or organization."),
     )
-    object_id = models.PositiveBigIntegerField(help_text="Id of the person or organization.")
+    object_id = models.PositiveBigIntegerField(
+        verbose_name=_("record id"), help_text=_("Id of the person or organization.")
+    )
     record = GenericForeignKey("content_type", "object_id")
 
     class Meta:
@@ -65,15 +69,23 @@ class Identifier(OwnedByRecord):
     scheme = models.CharField(
         max_length=40,
         validators=[RegexValidator(r"^[a-z][a-z0-9_.-]*$", "Lower-case ASCII letters, digits, ., _ and -.")],
-        help_text="Who issued it: wikidata, the national civil-servant or unit register, the city's codes, …",
+        verbose_name=_("scheme"),
+        help_text=_("Who issued it: wikidata, the national civil-servant or unit register, the city's codes, …"),
     )
-    identifier = models.CharField(max_length=200, help_text="The identifier as its scheme writes it, e.g. Q1854.")
-    note = models.CharField(max_length=255, blank=True, help_text="Anything to know about this identifier.")
+    identifier = models.CharField(
+        max_length=200,
+        verbose_name=_("identifier"),
+        help_text=_("The identifier as its scheme writes it, e.g. Q1854."),
+    )
+    note = models.CharField(
+        max_length=255, blank=True, verbose_name=_("note"), help_text=_("Anything to know about this identifier.")
+    )
 
     #: The fields an editor writes (the admin's inline and the API show and take these, besides the owner).
     EDITABLE_FIELDS = ("scheme", "identifier", "note")
 
     class Meta:
+        verbose_name, verbose_name_plural = _("identifier"), _("identifiers")
         ordering = ("content_type", "object_id", "scheme", "identifier", "id")
         indexes = [
             models.Index(fields=("content_type", "object_id"), name="registry_identifier_record"),
@@ -103,18 +115,34 @@ class Identifier(OwnedByRecord):
 class OtherName(OwnedByRecord):
     """Another name of a person or organization: a former name, an abbreviation, a transliteration, with dates."""
 
-    name = models.CharField(max_length=255, help_text="The name as written (NFC).")
+    name = models.CharField(max_length=255, verbose_name=_("name"), help_text=_("The name as written (NFC)."))
     kind = models.CharField(
-        max_length=16, choices=OtherNameKind.choices, default=OtherNameKind.ALTERNATE, help_text="What name it is."
+        max_length=16,
+        choices=OtherNameKind.choices,
+        default=OtherNameKind.ALTERNATE,
+        verbose_name=_("kind"),
+        help_text=_("What name it is."),
     )
     language = models.CharField(
-        max_length=16, blank=True, help_text="Language of the name (BCP 47, e.g. vi, en, fr); blank if not stated."
+        max_length=16,
+        blank=True,
+        verbose_name=_("language"),
+        help_text=_("Language of the name (BCP 47, e.g. vi, en, fr); blank if not stated."),
     )
-    start_date = models.DateField(null=True, blank=True, help_text="Used from; null when no source says.")
+    start_date = models.DateField(
+        null=True, blank=True, verbose_name=_("start date"), help_text=_("Used from; null when no source says.")
+    )
     start_date_precision = precision_field(help_text="Precision of start_date.")
-    end_date = models.DateField(null=True, blank=True, help_text="Used until; null while in use or unknown.")
+    end_date = models.DateField(
+        null=True, blank=True, verbose_name=_("end date"), help_text=_("Used until; null while in use or unknown.")
+    )
     end_date_precision = precision_field(help_text="Precision of end_date.")
-    note = models.CharField(max_length=255, blank=True, help_text="A note, e.g. the name before the 2025 merger.")
+    note = models.CharField(
+        max_length=255,
+        blank=True,
+        verbose_name=_("note"),
+        help_text=_("A note, e.g. the name before the 2025 merger."),
+    )
 
     #: The fields an editor writes (the admin's inline and the API show and take these, besides the owner).
     EDITABLE_FIELDS = (
@@ -129,6 +157,7 @@ class OtherName(OwnedByRecord):
     )
 
     class Meta:
+        verbose_name, verbose_name_plural = _("other name"), _("other names")
         ordering = ("content_type", "object_id", "name", "id")
         indexes = [models.Index(fields=("content_type", "object_id"), name="registry_othername_record")]
         constraints = [

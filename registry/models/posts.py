@@ -25,6 +25,7 @@ from registry.models.base import (
     search_text_field,
 )
 from registry.models.people import Person
+from registry.text import slugify_vi
 
 
 class Portfolio(RegistryModel):
@@ -126,9 +127,23 @@ class Post(RegistryModel):
             ),
         ]
 
+    #: A post exists because a document says so: the services refuse to create one without a source.
+    created_with_sources = True
+
     def __str__(self) -> str:
         suffix = f" ({self.portfolio.name})" if self.portfolio_id else ""  # the data's language, as the rest
         return f"{self.label}, {self.organization}{suffix}"
+
+    @classmethod
+    def default_slug(cls, values: dict) -> str:
+        """The slug its help text promises: the body's slug, then the title (and the portfolio's slug, which tells
+        apart deputies of one title), cut at the field's length on a word boundary."""
+        organization, portfolio = values.get("organization"), values.get("portfolio")
+        parts = [getattr(organization, "slug", ""), slugify_vi(values.get("label") or "")]
+        parts.append(getattr(portfolio, "slug", "") if portfolio is not None else "")
+        slug = "-".join(part for part in parts if part)
+        limit = cls._meta.get_field("slug").max_length
+        return slug if len(slug) <= limit else slug[: limit + 1].rsplit("-", 1)[0][:limit]
 
     def save(self, *args, **kwargs):
         adding = self._state.adding

@@ -8,6 +8,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from registry.models.webhook_rules import check_kinds, check_url, seal, unseal
 
@@ -23,41 +24,62 @@ class WebhookEndpoint(models.Model):
     # CASCADE: an endpoint belongs to its system account; without it, nobody may see its deliveries.
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
         on_delete=models.CASCADE,
         related_name="webhook_endpoints",
-        help_text="The system account that owns the endpoint and sees its deliveries.",
+        help_text=_("The system account that owns the endpoint and sees its deliveries."),
     )
-    name = models.CharField(max_length=100, help_text="What the receiving system is.")
+    name = models.CharField(verbose_name=_("name"), max_length=100, help_text=_("What the receiving system is."))
     url = models.URLField(
+        verbose_name=_("URL"),
         max_length=500,
-        help_text="http(s) URL on an allowed host and port (WEBHOOK_ALLOWED_HOSTS, WEBHOOK_ALLOWED_PORTS).",
+        help_text=_("http(s) URL on an allowed host and port (WEBHOOK_ALLOWED_HOSTS, WEBHOOK_ALLOWED_PORTS)."),
     )
     sealed_secret = models.CharField(
+        verbose_name=_("sealed secret"),
         max_length=500,
         editable=False,
-        help_text="The HMAC-SHA256 secret (X-Registry-Signature), encrypted with WEBHOOK_SECRET_KEY (Fernet).",
+        help_text=_("The HMAC-SHA256 secret (X-Registry-Signature), encrypted with WEBHOOK_SECRET_KEY (Fernet)."),
     )
     kinds = models.JSONField(
-        default=list, blank=True, help_text="Kinds of record to deliver (organization, post, …); empty: all."
+        verbose_name=_("kinds"),
+        default=list,
+        blank=True,
+        help_text=_("Kinds of record to deliver (organization, post, …); empty: all."),
     )
     organizations = models.ManyToManyField(
         "registry.Organization",
+        verbose_name=_("organizations"),
         blank=True,
         related_name="+",
-        help_text="Deliver only changes concerning these bodies; none: all.",
+        help_text=_("Deliver only changes concerning these bodies; none: all."),
     )
-    active = models.BooleanField(default=True, help_text="Off: nothing is delivered; on again: resumes in place.")
+    active = models.BooleanField(
+        verbose_name=_("active"), default=True, help_text=_("Off: nothing is delivered; on again: resumes in place.")
+    )
     cursor_position = models.BigIntegerField(
-        default=0, editable=False, help_text="Feed position delivered up to (Change.position; 0: before the first)."
+        verbose_name=_("feed position"),
+        default=0,
+        editable=False,
+        help_text=_("Feed position delivered up to (Change.position; 0: before the first)."),
     )
-    failures = models.PositiveIntegerField(default=0, editable=False, help_text="Failed attempts in a row.")
-    next_attempt = models.DateTimeField(null=True, blank=True, editable=False, help_text="Backoff: not before.")
-    leased_until = models.DateTimeField(null=True, blank=True, editable=False, help_text="A worker holds it.")
-    last_error = models.TextField(blank=True, editable=False, help_text="What the last failed attempt met.")
-    created = models.DateTimeField(auto_now_add=True)
-    updated = models.DateTimeField(auto_now=True)
+    failures = models.PositiveIntegerField(
+        verbose_name=_("failures"), default=0, editable=False, help_text=_("Failed attempts in a row.")
+    )
+    next_attempt = models.DateTimeField(
+        verbose_name=_("next attempt"), null=True, blank=True, editable=False, help_text=_("Backoff: not before.")
+    )
+    leased_until = models.DateTimeField(
+        verbose_name=_("leased until"), null=True, blank=True, editable=False, help_text=_("A worker holds it.")
+    )
+    last_error = models.TextField(
+        verbose_name=_("last error"), blank=True, editable=False, help_text=_("What the last failed attempt met.")
+    )
+    created = models.DateTimeField(verbose_name=_("created"), auto_now_add=True)
+    updated = models.DateTimeField(verbose_name=_("updated"), auto_now=True)
 
     class Meta:
+        verbose_name, verbose_name_plural = _("webhook endpoint"), _("webhook endpoints")
         ordering = ("owner__username", "name", "id")
 
     def __str__(self) -> str:
@@ -83,22 +105,40 @@ class WebhookDelivery(models.Model):
     could be anything a URL on an allowed host returns)."""
 
     # CASCADE: the log of an endpoint goes with it.
-    endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries")
-    delivery_id = models.UUIDField(
-        default=uuid.uuid4, help_text="X-Registry-Delivery: the same for every attempt of one change to one endpoint."
+    endpoint = models.ForeignKey(
+        WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries", verbose_name=_("endpoint")
     )
-    change_id = models.BigIntegerField(help_text="Id of the change-feed entry delivered.")
-    event = models.CharField(max_length=60, help_text="X-Registry-Event: <model>.<created|changed|deleted>.")
-    attempt = models.PositiveIntegerField(help_text="1 for the first attempt of this change, then 2, 3, …")
-    succeeded = models.BooleanField(help_text="The receiver answered 2xx.")
-    status_code = models.PositiveSmallIntegerField(null=True, blank=True, help_text="The receiver's HTTP status.")
-    error = models.TextField(blank=True, help_text="What went wrong: no connection, timeout, refused host, …")
-    duration_ms = models.PositiveIntegerField(default=0, help_text="How long the attempt took.")
-    created = models.DateTimeField(auto_now_add=True, help_text="When the attempt was made.")
+    delivery_id = models.UUIDField(
+        verbose_name=_("delivery id"),
+        default=uuid.uuid4,
+        help_text=_("X-Registry-Delivery: the same for every attempt of one change to one endpoint."),
+    )
+    change_id = models.BigIntegerField(
+        verbose_name=_("change id"), help_text=_("Id of the change-feed entry delivered.")
+    )
+    event = models.CharField(
+        verbose_name=_("event"), max_length=60, help_text=_("X-Registry-Event: <model>.<created|changed|deleted>.")
+    )
+    attempt = models.PositiveIntegerField(
+        verbose_name=_("attempt"), help_text=_("1 for the first attempt of this change, then 2, 3, …")
+    )
+    succeeded = models.BooleanField(verbose_name=_("succeeded"), help_text=_("The receiver answered 2xx."))
+    status_code = models.PositiveSmallIntegerField(
+        verbose_name=_("status code"), null=True, blank=True, help_text=_("The receiver's HTTP status.")
+    )
+    error = models.TextField(
+        verbose_name=_("error"), blank=True, help_text=_("What went wrong: no connection, timeout, refused host, …")
+    )
+    duration_ms = models.PositiveIntegerField(
+        verbose_name=_("duration (ms)"), default=0, help_text=_("How long the attempt took.")
+    )
+    created = models.DateTimeField(
+        verbose_name=_("created"), auto_now_add=True, help_text=_("When the attempt was made.")
+    )
 
     class Meta:
         ordering = ("-id",)
-        verbose_name_plural = "webhook deliveries"
+        verbose_name, verbose_name_plural = _("webhook delivery"), _("webhook deliveries")
         indexes = [models.Index(fields=("endpoint", "id"), name="registry_webhookdelivery_log")]
 
     def __str__(self) -> str:

@@ -137,9 +137,23 @@ class _SeedWriter:
         if section.model is Document:
             values["text"] = self._document_text(values["file_name"], where) if values["file_name"] else ""
         lookup = {key: values[key] for key in section.key}
-        return self._upsert(section.model, lookup, values, where)
+        sources = self._creation_sources(record, where) if getattr(section.model, "created_with_sources", False) else ()
+        return self._upsert(section.model, lookup, values, where, sources=sources)
 
-    def _upsert(self, model, lookup: dict, values: dict, where: str, *, count: bool = True):
+    def _creation_sources(self, record: dict, where: str) -> list[dict]:
+        """The sources a record the services create only with its sources (a post) is created with; the rest of the
+        file's sources, and the checks of their shape, come after every record (``_upsert_sources``)."""
+        return [
+            {
+                "document": self._resolve(Document, source["document"], f"{where} source"),
+                "quote": nfc(source["quote"]),
+                "field": source.get("field", ""),
+            }
+            for source in record.get("sources") or []
+            if isinstance(source, dict) and not set(source) - SOURCE_KEYS and {"document", "quote"} <= set(source)
+        ]
+
+    def _upsert(self, model, lookup: dict, values: dict, where: str, *, count: bool = True, sources=()):
         """Create, update or keep one record; None when it is left out (deleted by someone, or in conflict)."""
         key = (model._meta.model_name, key_text(lookup))
         baseline = self.baselines.get(key)
@@ -152,7 +166,11 @@ class _SeedWriter:
             )
             return None
         if obj is None:
-            obj = self._write(where, lambda: services.record_create(model=model, values=values, reason=REASON))
+            obj = self._write(
+                where, lambda: services.record_create(model=model, values=values, reason=REASON, sources=sources)
+            )
+            if obj is not None and sources:
+                self.created.update((Citation, pk) for pk in obj.sources.values_list("pk", flat=True))
             if obj is not None:
                 self.report.count("created", model)
                 self.created.add((model, obj.pk))
@@ -161,7 +179,10 @@ class _SeedWriter:
             return obj
         changes = self._changes_not_edited(model, obj, key, values, baseline)
         if not changes:
-            if count:
+            if (model, obj.pk) in self.created and model is Citation:  # written with the record it cites
+                self.report.count("created", model)
+                self.report.differences.append(f"create: {model._meta.verbose_name} {key[1]}")
+            elif count:
                 self.report.count("unchanged", model)
         elif self._write(where, lambda: services.record_update(instance=obj, changes=changes, reason=REASON)):
             obj.refresh_from_db()

@@ -113,8 +113,10 @@ def _document(document: Document | dict, reason: str) -> Document:
 
 
 def _appoint(operation: dict, result: Changeset) -> None:
+    # A new post rests on the changeset's document too: the words that appoint someone to it also show it exists.
+    post_source = {"document": result.document, "quote": operation["quote"], "field": ""}
     with _named("post"):
-        post = _record(Post, operation["post"], result.posts, result.reason)
+        post = _record(Post, operation["post"], result.posts, result.reason, sources=[post_source])
     with _named("person"):
         person = _record(Person, operation["person"], result.people, result.reason)
     source = {"document": result.document, "quote": operation["quote"], "field": ""}
@@ -147,7 +149,7 @@ def _end(operation: dict, result: Changeset) -> None:
     result.ended.append(appointment)
 
 
-def _record(model: type[models.Model], given, created: list, reason: str) -> models.Model:
+def _record(model: type[models.Model], given, created: list, reason: str, sources=()) -> models.Model:
     """The record an operation names: itself, by slug (one this changeset created first, else a stored one), or
     created from its values."""
     if isinstance(given, model):
@@ -163,7 +165,7 @@ def _record(model: type[models.Model], given, created: list, reason: str) -> mod
             raise ValidationError(
                 {"slug": f"No {name} with slug {given!r}, stored or created earlier in this changeset."}
             ) from None
-    record = services.record_create(model=model, values=given, reason=reason)
+    record = services.record_create(model=model, values=given, reason=reason, sources=sources)
     created.append(record)
     return record
 

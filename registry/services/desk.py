@@ -1,6 +1,7 @@
 """The editing desk: record an appointment from its decision in one transaction, composed of the services.
 
-A new person and a new document may be created on the way; the predecessor (if any) ends on a last day of the
+A new person, a new document and a new post (a seat or a deputy post, cited from the document) may be created on
+the way; the predecessor (if any) ends on a last day of the
 editor's choosing (the day before the start by default); the appointment is created with its citation. Every write
 is a call of ``registry.services`` (locked, validated once, reason in the history, entry in the change feed), all in
 one ``transaction.atomic()``: a refusal at any step leaves nothing behind.
@@ -23,7 +24,7 @@ from registry.services import Refused
 class Entry:
     """What the editor entered on the desk's page, already cleaned by its form."""
 
-    post: Post
+    post: Post | None
     start_date: datetime.date
     person: Person | None = None
     new_person: dict = field(default_factory=dict)
@@ -35,6 +36,9 @@ class Entry:
     new_document: dict = field(default_factory=dict)
     quote: str = ""
     reason: str = ""
+    #: The values of a new post of ``organization`` (``post`` None): it is cited from the document with ``post_quote``.
+    new_post: dict = field(default_factory=dict)
+    post_quote: str = ""
 
 
 @dataclass
@@ -43,6 +47,7 @@ class Recorded:
     ended: Appointment | None = None
     person_created: bool = False
     document_created: bool = False
+    post_created: bool = False
 
 
 def _refusal(error: ValidationError, prefix: str = "", rename: dict | None = None) -> Refused:
@@ -80,6 +85,10 @@ APPOINTMENT_FIELDS = {
 }
 
 
+#: Where each refusal of a new post's write is shown (the others: ``post_`` + the field's name).
+POST_FIELDS = {"sources": "post_quote", "sources.0.quote": "post_quote", "sources.0.document": "document"}
+
+
 @transaction.atomic
 def record_appointment(entry: Entry) -> Recorded:
     """Write everything the entry says, in one transaction; raises Refused (nothing written) on a refusal."""
@@ -98,9 +107,17 @@ def record_appointment(entry: Entry) -> Recorded:
         except ValidationError as error:
             raise _refusal(error, prefix="new_document_") from error
         document_created = True
+    post, post_created = entry.post, False
+    if post is None:
+        post_sources = [{"document": document, "quote": entry.post_quote, "field": ""}] if document is not None else []
+        try:
+            post = services.record_create(model=Post, values=entry.new_post, sources=post_sources, reason=reason)
+        except ValidationError as error:
+            raise _refusal(error, prefix="post_", rename=POST_FIELDS) from error
+        post_created = True
     ended = None
     if entry.predecessor is not None:
-        if entry.predecessor.post_id != entry.post.pk:
+        if entry.predecessor.post_id != post.pk:
             raise Refused({"predecessor": [_("The predecessor's appointment is to another post.")]})
         last_day = entry.predecessor_last_day or entry.start_date - datetime.timedelta(days=1)
         try:
@@ -116,7 +133,7 @@ def record_appointment(entry: Entry) -> Recorded:
     try:
         appointment = services.appointment_create(
             person=person,
-            post=entry.post,
+            post=post,
             start_date=entry.start_date,
             start_date_precision=entry.start_date_precision,
             capacity=entry.capacity,
@@ -127,9 +144,9 @@ def record_appointment(entry: Entry) -> Recorded:
         refused = _refusal(error, rename=APPOINTMENT_FIELDS)
         if "post" in getattr(error, "error_dict", {}):  # the seats are taken: say so beside the predecessor
             refused.errors.pop(NON_FIELD_ERRORS, None)
-            refused.errors.setdefault("predecessor", []).insert(0, seat_message(entry.post))
+            refused.errors.setdefault("predecessor", []).insert(0, seat_message(post))
         raise refused from error
-    return Recorded(appointment, ended, person_created, document_created)
+    return Recorded(appointment, ended, person_created, document_created, post_created)
 
 
 def check_appointment(entry: Entry) -> None:

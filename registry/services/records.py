@@ -2,7 +2,9 @@
 
 from collections.abc import Iterable
 
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.utils.translation import gettext
 
 from registry.changes import feed, revision
 from registry.models import Appointment, Citation, Organization, Person
@@ -30,10 +32,21 @@ def record_create(*, model: type[models.Model], values: dict, reason: str = "", 
 def _record_create(*, model: type[models.Model], values: dict, reason: str, sources: Iterable[dict]):
     sources = list(sources)
     refuse_too_many_sources(sources)
+    if getattr(model, "created_with_sources", False) and not sources:
+        raise ValidationError({"sources": needs_a_source(model)})
+    if not values.get("slug") and hasattr(model, "default_slug"):
+        values = {**values, "slug": model.default_slug(values)}
     instance = create(model, values, reason=reason)
     if sources:
         citations_add(record=instance, sources=sources, reason=reason)
     return instance
+
+
+def needs_a_source(model: type[models.Model]) -> str:
+    """Why a new record of ``model`` was refused without sources, in the language of the request."""
+    return gettext("A new %(model)s needs a source: the document that establishes it and a quote from it.") % {
+        "model": model._meta.verbose_name
+    }
 
 
 def record_update(*, instance: models.Model, changes: dict, reason: str = "", if_match: str | None = None):

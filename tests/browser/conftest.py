@@ -61,17 +61,21 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="package")
-def site(tmp_path_factory):
-    """The base URL of the site: gunicorn on a freshly seeded database, stopped after the browser tests.
+def other_origin() -> str:
+    """A second loopback origin whose pages the site's CORS lets call the API (tests/browser/test_cors.py serves
+    one there): a port nothing listens on now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return f"http://127.0.0.1:{probe.getsockname()[1]}"
 
-    The database is BROWSER_DATABASE_URL when set (CI: a new, empty PostgreSQL database), else a new SQLite file.
-    """
-    require(CHROMIUM.exists(), f"{CHROMIUM} is not installed")
+
+@pytest.fixture(scope="package")
+def site_env(tmp_path_factory, other_origin) -> dict:
+    """The environment the site runs in; ``manage.py`` commands run with it reach the site's database."""
     database_url = os.environ.get("BROWSER_DATABASE_URL") or (
         f"sqlite:///{tmp_path_factory.mktemp('browser') / 'registry.sqlite3'}"
     )
-    port = free_port()
-    env = {
+    return {
         **os.environ,
         "DATABASE_URL": database_url,
         # Production settings (DEBUG off) refuse a weak key and, unless told, plain HTTP.
@@ -80,7 +84,19 @@ def site(tmp_path_factory):
         "DEBUG": "0",
         "ALLOWED_HOSTS": "127.0.0.1",
         "LOG_LEVEL": "WARNING",
+        "CORS_ALLOWED_ORIGINS": other_origin,
     }
+
+
+@pytest.fixture(scope="package")
+def site(site_env):
+    """The base URL of the site: gunicorn on a freshly seeded database, stopped after the browser tests.
+
+    The database is BROWSER_DATABASE_URL when set (CI: a new, empty PostgreSQL database), else a new SQLite file.
+    """
+    require(CHROMIUM.exists(), f"{CHROMIUM} is not installed")
+    port = free_port()
+    env = site_env
     manage = [sys.executable, str(ROOT / "manage.py")]
     # S603: fixed argument lists of this project's own commands, no outside input.
     subprocess.run([*manage, "migrate", "--noinput", "-v0"], check=True, cwd=ROOT, env=env)  # noqa: S603

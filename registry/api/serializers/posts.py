@@ -1,5 +1,6 @@
 """Portfolios, posts with their holders on a day, appointments, the chart of a body, and the appointment actions."""
 
+from django.core.exceptions import ValidationError
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -82,8 +83,22 @@ class HoldersMixin(serializers.Serializer):
 SEAT_STATES = ("holders", "vacant_seats", "unknown_seats", "last_known", "next_known")
 
 
+class SourceInputSerializer(InputSerializer):
+    document = RelatedField(Document, help_text="Slug of the document quoted.")
+    quote = StrictCharField(help_text="Verbatim text from the document.")
+    field = StrictCharField(required=False, allow_blank=True, default="", help_text="Field the quote supports.")
+
+
 class PostSerializer(HoldersMixin, RegistryModelSerializer):
     url = url_field("post", "pk")
+    new_sources = SourceInputSerializer(
+        many=True,
+        write_only=True,
+        required=False,
+        max_length=services.MAX_SOURCES,
+        help_text="When the post is created (and only then): the documents and verbatim quotes that establish it, "
+        f"at least one and at most {services.MAX_SOURCES}; shown afterwards in `sources`.",
+    )
     name = serializers.CharField(source="__str__", read_only=True, help_text="Title, body and portfolio.")
     organization = RelatedField(Organization, help_text="The body of the post (slug).")
     portfolio = RelatedField(Portfolio, required=False, allow_null=True, help_text="Area of responsibility (slug).")
@@ -96,6 +111,13 @@ class PostSerializer(HoldersMixin, RegistryModelSerializer):
         brief_fields = ("id", "slug", "label", "name", "url")
         list_omits = ("sources",)
         lookup_field = "pk"
+        extra_kwargs = {
+            "slug": {
+                "required": False,
+                "help_text": "Stable ASCII key; when a new post leaves it out, the body's slug, the title and the "
+                "portfolio's slug.",
+            }
+        }
         fields = (
             "id",
             "url",
@@ -112,10 +134,30 @@ class PostSerializer(HoldersMixin, RegistryModelSerializer):
             "ex_officio_of",
             *SEAT_STATES,
             "sources",
+            "new_sources",
             "reason",
             "created",
             "updated",
         )
+
+    def create(self, validated_data):
+        sources = validated_data.pop("new_sources", [])
+        reason = validated_data.pop("reason", "")
+        validated_data.pop("if_match", None)
+        try:
+            return services.record_create(model=Post, values=validated_data, reason=reason, sources=sources)
+        except ValidationError as error:  # the service names its argument; the request calls it new_sources
+            errors = error.update_error_dict({})
+            raise ValidationError(
+                {f"new_{name}" if name.startswith("sources") else name: e for name, e in errors.items()}
+            ) from error
+
+    def update(self, instance, validated_data):
+        if "new_sources" in validated_data:
+            raise serializers.ValidationError(
+                {"new_sources": ["Sources are given when the post is created; a stored post keeps its own."]}
+            )
+        return super().update(instance, validated_data)
 
 
 class AppointmentSerializer(EvidenceMixin, RegistryModelSerializer):
@@ -183,12 +225,6 @@ class ChartSerializer(serializers.Serializer):
 
 
 # --- appointment actions ---------------------------------------------------------------------------------------
-
-
-class SourceInputSerializer(InputSerializer):
-    document = RelatedField(Document, help_text="Slug of the document quoted.")
-    quote = StrictCharField(help_text="Verbatim text from the document.")
-    field = StrictCharField(required=False, allow_blank=True, default="", help_text="Field the quote supports.")
 
 
 class AppointInputSerializer(InputSerializer):

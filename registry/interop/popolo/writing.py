@@ -110,7 +110,10 @@ class RecordWriter:
     def _upsert(self, popolo_id: str, model, existing, values: dict, *, sources=(), count: bool = True):
         """Create the record, or change the fields that differ; then its sources. ``count``: the pass that first
         meets the record (a second pass only resolves references to records of the file)."""
-        record, changes = self._save(model, existing, values)
+        cited = (
+            self._source_values(sources) if existing is None and getattr(model, "created_with_sources", False) else []
+        )
+        record, changes = self._save(model, existing, values, cited)
         if existing is None:
             self.fresh.add(popolo_id)
             if count:
@@ -123,11 +126,13 @@ class RecordWriter:
             self._updated(popolo_id, ["sources"])
         return record
 
-    def _save(self, model, existing, values: dict) -> tuple[models.Model, list[str]]:
-        """Create the record, or change the fields that differ: the record and the changed fields' names."""
+    def _save(self, model, existing, values: dict, sources: list = ()) -> tuple[models.Model, list[str]]:
+        """Create the record (with ``sources``), or change the fields that differ: the record and the changed
+        fields' names."""
         values = _resolve(model, values, creating=existing is None)
         if existing is None:
-            return services.record_create(model=model, values=values, reason=self.reason), sorted(values)
+            record = services.record_create(model=model, values=values, reason=self.reason, sources=sources)
+            return record, sorted(values)
         changes = {name: value for name, value in values.items() if _differs(existing, name, value)}
         if not changes:
             return existing, []
@@ -138,16 +143,24 @@ class RecordWriter:
         if what and popolo_id not in self.fresh:
             self.report.updated.setdefault(popolo_id, []).extend(what)
 
-    def _sources(self, record, sources: list[dict]) -> bool:
-        """Cite the sources the record does not cite yet; whether there were any."""
-        new = []
+    def _source_values(self, sources: list[dict]) -> list[dict]:
+        """The item's sources as the services take them."""
+        values = []
         for index, source in enumerate(sources):
             document = self._ref(source.get("document_id"), "document", Document, f"sources.{index}.document_id")
             if document is None:
                 raise Refusal({f"sources.{index}": ["A source needs the registry's document_id extension."]})
-            quote, cited = source.get("quote") or source.get("note") or "", source.get("field", "")
-            if not record.sources.filter(document=document, quote=quote).exists():
-                new.append({"document": document, "quote": quote, "field": cited})
+            quote = source.get("quote") or source.get("note") or ""
+            values.append({"document": document, "quote": quote, "field": source.get("field", "")})
+        return values
+
+    def _sources(self, record, sources: list[dict]) -> bool:
+        """Cite the sources the record does not cite yet; whether there were any."""
+        new = [
+            source
+            for source in self._source_values(sources)
+            if not record.sources.filter(document=source["document"], quote=source["quote"]).exists()
+        ]
         if new:
             services.citations_add(record=record, sources=new, reason=self.reason)
         return bool(new)

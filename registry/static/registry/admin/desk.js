@@ -11,6 +11,7 @@
         const url = new URL(form.dataset.capacityUrl, window.location.href);
         url.searchParams.set('person', person.value || '');
         url.searchParams.set('day', day.value || '');
+        url.searchParams.set('post', form.dataset.post || '');
         fetch(url, {credentials: 'same-origin', headers: {'Accept': 'application/json'}})
             .then((response) => (response.ok ? response.json() : {groups: []}))
             .then((data) => {
