@@ -7,6 +7,7 @@ import datetime
 import pytest
 from django.contrib import admin
 from django.contrib.auth.models import Group, Permission, User
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import translation
 
@@ -240,7 +241,7 @@ def test_the_admin_add_form_makes_the_slug_when_it_is_left_empty(superuser_clien
 
 def test_the_service_refuses_a_new_post_without_a_source():
     values = {"organization": OrganizationFactory(), "label": "Giám đốc", "role": "head"}
-    with pytest.raises(services.ValidationError) as refused:
+    with pytest.raises(ValidationError) as refused:
         services.record_create(model=Post, values=values)
     assert "sources" in refused.value.message_dict
     assert not Post.objects.filter(label="Giám đốc", organization=values["organization"]).exists()
