@@ -44,7 +44,7 @@ from django.utils.http import http_date, parse_http_date_safe
 from registry import clock
 from registry.changes import feed
 from registry.changes.revision import PendingBump, bump, bump_after_commit
-from registry.http.language import chosen_language
+from registry.http.language import chosen_language, export_language
 from registry.models import RegistryRevision
 
 logger = logging.getLogger(__name__)
@@ -56,6 +56,7 @@ EPOCH = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
 SAFE_METHODS = ("GET", "HEAD")
 API_VARY = ("Accept", "Accept-Encoding", "Authorization", "Cookie")
 PAGE_VARY = ("Accept-Encoding", "Cookie")  # a page's language comes from ?lang= or the cookie, never Accept-Language
+EXPORT_VARY = (*API_VARY, "Accept-Language")  # an export's headers are in the language Accept-Language asks
 
 
 # --- the counter, as a read sees it ----------------------------------------------------------------------------
@@ -111,13 +112,13 @@ def current(*, with_feed_head: bool = False) -> Revision:
 
 @dataclass(frozen=True)
 class Kind:
-    """What a request reads: ``api``, ``detail`` (a record, strong ETag), ``feed`` or ``page``."""
+    """What a request reads: ``api``, ``detail`` (a record, strong ETag), ``feed``, ``export`` or ``page``."""
 
     name: str
 
     @property
     def vary(self) -> tuple[str, ...]:
-        return PAGE_VARY if self.name == "page" else API_VARY
+        return {"page": PAGE_VARY, "export": EXPORT_VARY}.get(self.name, API_VARY)
 
 
 def kind_of(request) -> Kind | None:
@@ -132,6 +133,8 @@ def kind_of(request) -> Kind | None:
         return None
     if name == "changes":
         return Kind("feed")
+    if "-export-" in name:
+        return Kind("export")
     return Kind("detail" if name.endswith("-detail") else "api")
 
 
@@ -151,6 +154,8 @@ def etag(request, kind: Kind, revision: Revision, user) -> str:
     parts.append(page_language(request) if kind.name == "page" else who(user))
     if kind.name == "feed":
         parts.append(str(revision.feed_head))
+    if kind.name == "export":
+        parts.append(export_language(request))
     variant = hashlib.sha256("\n".join(parts).encode()).hexdigest()[:12]
     return f'W/"{revision.stem()}{variant}"'
 

@@ -10,6 +10,7 @@ without it the admin is in ``LANGUAGE_CODE`` (vi).
 from django.conf import settings
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
+from django.utils.translation.trans_real import parse_accept_lang_header
 from django.utils.cache import patch_vary_headers
 
 #: Requests whose path starts with this are answered in the user's language; all others in English.
@@ -51,3 +52,18 @@ def chosen_language(request) -> tuple[str, bool]:
         return asked, True
     remembered = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
     return (remembered if remembered in PAGE_LANGUAGES else PAGE_DEFAULT_LANGUAGE), False
+
+
+#: The languages of an export's headers (CSV and Excel), and theirs when Accept-Language names neither.
+EXPORT_LANGUAGES = ("en", "vi")
+EXPORT_DEFAULT_LANGUAGE = "en"
+
+
+def export_language(request) -> str:
+    """The language of an export's headers: the first of Accept-Language (by weight) that is English or Vietnamese
+    (``vi-VN`` counts as ``vi``), else English. The rest of the API stays English whatever the header says."""
+    for language, _ in parse_accept_lang_header(request.headers.get("Accept-Language", "")):
+        primary = language.split("-")[0].lower()
+        if primary in EXPORT_LANGUAGES:
+            return primary
+    return EXPORT_DEFAULT_LANGUAGE
