@@ -134,4 +134,3 @@ def export_urls(viewset, basename: str, records: str) -> list:
         )
         for action, export in EXPORTS.items()
     ]
-

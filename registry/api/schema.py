@@ -5,7 +5,10 @@ from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import get_doc
 from rest_framework import serializers
 
-from registry.api.permissions import anonymous_may_read
+from registry.api.permissions import CanReadRegistry, RegistryModelPermissions, anonymous_may_read
+
+#: The permissions that let anyone read while anonymous reading is on.
+ANONYMOUS_READS = (RegistryModelPermissions, CanReadRegistry)
 
 
 class RelatedFieldExtension(OpenApiSerializerFieldExtension):
@@ -112,9 +115,14 @@ class RegistryAutoSchema(AutoSchema):
         """Reads need no credentials while anonymous reading is on (the default): an empty requirement first says
         so (anonymous, or any of the schemes after it)."""
         auth = super().get_auth()
-        if self.method in ("GET", "HEAD") and anonymous_may_read() and {} not in auth:
+        if self.method in ("GET", "HEAD") and self._anonymous_may_read() and {} not in auth:
             auth.insert(0, {})
         return auth
+
+    def _anonymous_may_read(self) -> bool:
+        """Whether this view's permissions let anyone read (a webhook's owner, say, must sign in)."""
+        permissions = self.view.get_permissions()
+        return anonymous_may_read() and all(isinstance(p, ANONYMOUS_READS) for p in permissions)
 
     def get_tags(self):
         """An export sits with its list (``people``, not ``exports``), so generated clients group them together."""
