@@ -55,7 +55,8 @@ def workbook_response(queryset, columns: list[Column], language: str, filename: 
     sheet.append(headers(columns, language))
     for record in records(queryset):
         sheet.append([excel_cell(sheet, column.get(record)) for column in columns])
-    file = tempfile.SpooledTemporaryFile(max_size=IN_MEMORY)
+    # Closed by the response once sent (FileResponse closes the file it streams).
+    file = tempfile.SpooledTemporaryFile(max_size=IN_MEMORY)  # noqa: SIM115
     book.save(file)
     file.seek(0)
     return FileResponse(file, as_attachment=True, filename=f"{filename}.xlsx", content_type=MEDIA_TYPE)

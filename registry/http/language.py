@@ -10,8 +10,8 @@ without it the admin is in ``LANGUAGE_CODE`` (vi).
 from django.conf import settings
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
-from django.utils.translation.trans_real import parse_accept_lang_header
 from django.utils.cache import patch_vary_headers
+from django.utils.translation.trans_real import parse_accept_lang_header
 
 #: Requests whose path starts with this are answered in the user's language; all others in English.
 ADMIN_PREFIX = "/admin/"

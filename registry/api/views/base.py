@@ -251,9 +251,9 @@ def exportable_list(serializer_class, *parameters):
     """The schema of a list that takes ``expand``, and of its exports: the list's filters and ``parameters``."""
 
     def decorate(viewset):
-        for action in EXPORTS:
+        for name in EXPORTS:
             # The viewset's own handler, so that its schema is not shared with the other viewsets' exports.
-            setattr(viewset, action, export_schema(action, *parameters)(export_handler(action)))
+            setattr(viewset, name, export_schema(name, *parameters)(export_handler(name)))
         return expandable_list(serializer_class, *parameters)(viewset)
 
     return decorate
