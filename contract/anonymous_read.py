@@ -14,10 +14,9 @@ import sys
 
 sys.path.insert(0, sys.argv[1] if len(sys.argv) > 1 else ".")
 
-from registry_client import Client  # noqa: E402
-from registry_client.api.appointments import appointments_export_csv, appointments_list  # noqa: E402
-from registry_client.models import AppointmentsExportCsvRoleItem, AppointmentsListRoleItem  # noqa: E402
-from registry_client.models import PaginatedAppointmentList  # noqa: E402
+from registry_client import Client
+from registry_client.api.appointments import appointments_export_csv, appointments_list
+from registry_client.models import AppointmentsExportCsvRoleItem, AppointmentsListRoleItem, PaginatedAppointmentList
 
 CITY = "ubnd-tp-hcm"
 DAY = datetime.date(2024, 12, 13)
