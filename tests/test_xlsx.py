@@ -1,6 +1,7 @@
 """Excel exports: /api/v1/exports/<records>.xlsx opens in openpyxl with the list's rows, dates as date cells."""
 
 import datetime
+import json
 import io
 
 import pytest
@@ -86,3 +87,13 @@ def test_errors_stay_json(api_client):
 
 def test_models_cover_the_exports():
     assert {model for _, model in EXPORTS} == {Appointment, Organization, Person, Post}
+
+
+def test_the_excel_renderer_answers_anything_but_a_workbook_as_json():
+    """Never reached by the views (errors are switched to JSON before rendering); what it would send if it were."""
+    assert json.loads(xlsx.XLSXRenderer().render({"detail": "Not found."})) == {"detail": "Not found."}
+
+
+def test_head_answers_as_get_does(api_client):
+    response = api_client.head(export_url("organization", "xlsx"))
+    assert (response.status_code, response["Content-Type"]) == (200, xlsx.MEDIA_TYPE)
