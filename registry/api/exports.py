@@ -10,6 +10,7 @@ from typing import NamedTuple
 
 from django.http import HttpResponsePermanentRedirect
 from django.urls import path, reverse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -47,11 +48,11 @@ LISTING = ("list", *EXPORTS)
 
 ACCEPT_LANGUAGE = OpenApiParameter(
     "Accept-Language",
-    {"type": "string", "maxLength": 500},
+    OpenApiTypes.STR,
     location=OpenApiParameter.HEADER,
     description=(
         "The language of the header row: `vi` for Vietnamese words, anything else for the English column names "
-        "(the default). The values are the same in both."
+        "(the default). The values are the same in both. Any value is accepted."
     ),
 )
 
