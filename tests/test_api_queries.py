@@ -169,6 +169,8 @@ def test_expand_takes_repeated_parameters_and_refuses_empty_names(api_client):
     row = results(api_client.get(url, {"expand": ["sources", "identifiers"], "page_size": 1}))[0]
     assert {"sources", "identifiers"} <= set(row) and "appointments" not in row
     assert_error(api_client.get(url, {"expand": "sources,"}), 400, "expand")
+    repeated = assert_error(api_client.get(url, {"expand": ["sources,identifiers", "sources"]}), 400, "expand")
+    assert "'sources'" in repeated["detail"]
 
 
 # An export reads its rows 500 at a time (registry/api/csv.py, CHUNK): per 500 rows, the rows (with their brief

@@ -64,6 +64,10 @@ def parse_expand(values: list[str], allowed: tuple[str, ...]) -> tuple[str, ...]
             {EXPAND: [f"Unknown name {', '.join(map(repr, unknown))}: expand takes {allowed_text}."]},
             code="invalid_choice",
         )
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        # The schema declares the names unique: a client that repeats one has a bug worth telling it about.
+        raise ValidationError({EXPAND: [f"Named more than once: {', '.join(map(repr, repeated))}."]}, code="invalid")
     return tuple(name for name in allowed if name in names)
 
 
@@ -76,7 +80,7 @@ def expand_parameter(serializer_class: type) -> OpenApiParameter:
         style="form",
         description=(
             "Nested collections to include in each listed record, separated by commas (the detail always has "
-            f"them): {', '.join(names)}. An unknown name is a 400."
+            f"them): {', '.join(names)}. An unknown or repeated name is a 400."
         ),
     )
 
