@@ -1,8 +1,8 @@
 """Excel exports: /api/v1/exports/<records>.xlsx opens in openpyxl with the list's rows, dates as date cells."""
 
 import datetime
-import json
 import io
+import json
 
 import pytest
 from openpyxl import load_workbook
