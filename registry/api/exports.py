@@ -76,7 +76,8 @@ def file_name(model) -> str:
 
 
 class ExportMixin:
-    """A list's exports (``export_csv``, ``export_xlsx``), routed by ``export_urls``; the list itself is JSON only."""
+    """A list's exports; the list itself is JSON only. Each viewset gets its own ``export_csv`` and ``export_xlsx``
+    handlers (``export_handler``, so that their schemas are not shared), routed by ``export_urls``."""
 
     def get_renderers(self):
         action = getattr(self, "action", None)
@@ -103,12 +104,6 @@ class ExportMixin:
             return HttpResponsePermanentRedirect(location, preserve_request=True)  # 308
         return super().list(request, *args, **kwargs)
 
-    def export_csv(self, request, *args, **kwargs):
-        return self.export(EXPORTS["export_csv"])
-
-    def export_xlsx(self, request, *args, **kwargs):
-        return self.export(EXPORTS["export_xlsx"])
-
     def export(self, export: Export):
         queryset = self.filter_queryset(self.get_queryset())
         model = queryset.model
@@ -123,6 +118,14 @@ class ExportMixin:
             # An error of an export (or of the old CSV request): JSON, in the one error shape.
             request.accepted_renderer, request.accepted_media_type = JSONRenderer(), "application/json"
         return super().finalize_response(request, response, *args, **kwargs)
+
+
+def export_handler(action: str):
+    def handler(self, request, *args, **kwargs):
+        return self.export(EXPORTS[action])
+
+    handler.__name__ = handler.__qualname__ = action
+    return handler
 
 
 def export_urls(viewset, basename: str, records: str) -> list:

@@ -11,7 +11,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from registry import clock, selectors, services
-from registry.api.exports import EXPORTS, LISTING, ExportMixin, export_schema
+from registry.api.exports import EXPORTS, LISTING, ExportMixin, export_handler, export_schema
 from registry.api.permissions import CanChangeAppointments
 from registry.api.schema import RegistryAutoSchema
 from registry.api.serializers import (
@@ -257,14 +257,6 @@ def exportable_list(serializer_class, *parameters):
         return expandable_list(serializer_class, *parameters)(viewset)
 
     return decorate
-
-
-def export_handler(action: str):
-    def handler(self, request, *args, **kwargs):
-        return self.export(EXPORTS[action])
-
-    handler.__name__ = handler.__qualname__ = action
-    return handler
 
 
 def appointment_action(input_serializer, responses, *parameters):
