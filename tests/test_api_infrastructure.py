@@ -666,6 +666,8 @@ def test_with_anonymous_reading_off_head_needs_the_view_permission_too(settings,
         ("\tx", "'\tx"),
         ("\rx", "'\rx"),
         ("a=b", "a=b"),
+        (True, "true"),
+        (False, "false"),
     ],
 )
 def test_a_cell_a_spreadsheet_would_run_is_made_plain_text(value, text):
@@ -693,9 +695,9 @@ def csv_rows(response) -> list[list[str]]:
     ],
 )
 def test_a_csv_is_an_attachment_named_after_its_records_with_its_columns_first(api_client, basename, model, filename):
-    response = api_client.get(list_url(basename), {"format": "csv"})
+    response = api_client.get(reverse(f"registry-api:{basename}-export-csv"))
     assert response["Content-Disposition"] == f'attachment; filename="{filename}.csv"'
-    assert csv_rows(response)[0] == [name for name, _ in COLUMNS[model]]
+    assert csv_rows(response)[0] == [column.key for column in COLUMNS[model]]
 
 
 @pytest.mark.django_db
@@ -714,13 +716,13 @@ def test_a_csv_row_lists_identifiers_and_names_the_parent(api_client):
                 "identifier": identifier,
             },
         )
-    rows = csv_rows(api_client.get(list_url("organization"), {"format": "csv", "q": "test body"}))
+    rows = csv_rows(api_client.get(reverse("registry-api:organization-export-csv"), {"q": "test body"}))
     header, lines = rows[0], {row[1]: dict(zip(rows[0], row, strict=True)) for row in rows[1:]}
     assert "identifiers" in header
-    assert lines["csv-child"]["parent"] == "csv-parent"
-    assert lines["csv-child"]["parent_name"] == "Ủy ban Thử"
+    assert lines["csv-child"]["parent_slug"] == "csv-parent"
+    assert lines["csv-child"]["parent"] == "Ủy ban Thử"
     assert sorted(lines["csv-child"]["identifiers"].split("; ")) == ["unit:79", "wikidata:Q111"]
-    assert (lines["csv-parent"]["parent"], lines["csv-parent"]["parent_name"]) == ("", "")
+    assert (lines["csv-parent"]["parent_slug"], lines["csv-parent"]["parent"]) == ("", "")
 
 
 # --- webhooks and the Popolo export ----------------------------------------------------------------------------------

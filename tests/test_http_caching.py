@@ -41,7 +41,8 @@ READS = {
     "chart as_of": lambda: f"{chart_url(COMMITTEE)}?as_of=2025-12-20",
     "feed": lambda: reverse(f"{NS}:changes") + "?limit=5",
     "history": lambda: action_url("person", "history", PERSON),
-    "csv": lambda: f"{list_url('person')}?format=csv",
+    "csv": lambda: reverse(f"{NS}:person-export-csv"),
+    "excel": lambda: reverse(f"{NS}:post-export-xlsx") + "?as_of=2024-12-13",
     "home page": lambda: "/",
     "organization page": lambda: f"/organizations/{COMMITTEE}/",
     "person page": lambda: f"/people/{PERSON}/",
@@ -118,12 +119,14 @@ def test_signed_in_clients_get_private_answers_with_their_own_tags(api_client, e
     assert api_client.get(url, HTTP_IF_NONE_MATCH=signed_in["ETag"]).status_code == 200
 
 
-def test_representations_have_their_own_tags(api_client):
-    url = list_url("person")
-    json_tag = api_client.get(url)["ETag"]
-    csv_tag = api_client.get(url, HTTP_ACCEPT="text/csv")["ETag"]
-    assert json_tag != csv_tag
-    assert api_client.get(url, HTTP_ACCEPT="text/csv", HTTP_IF_NONE_MATCH=json_tag).status_code == 200
+def test_an_exports_languages_have_their_own_tags(api_client):
+    url = reverse(f"{NS}:person-export-csv")
+    english = api_client.get(url)
+    assert "Accept-Language" in english["Vary"]
+    assert api_client.get(url, HTTP_IF_NONE_MATCH=english["ETag"]).status_code == 304
+    vietnamese = api_client.get(url, HTTP_ACCEPT_LANGUAGE="vi", HTTP_IF_NONE_MATCH=english["ETag"])
+    assert vietnamese.status_code == 200
+    assert vietnamese["ETag"] != english["ETag"]
 
 
 def test_a_refused_read_is_never_a_304(api_client, settings):

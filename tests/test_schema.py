@@ -1,5 +1,6 @@
 """The OpenAPI contract: committed, valid, complete, and what the server serves."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -101,3 +102,76 @@ def test_nul_byte_in_a_query_parameter_is_a_400(client):
     response = client.get("/api/v1/organizations/", {"q": "so\x00ngoai"})
     assert response.status_code == 400
     assert response.json()["errors"][0]["field"] == "q"
+
+
+# --- what integrators' generated clients see ----------------------------------------------------------------------
+
+LISTS_WITH_EXPORTS = {"people": "/api/v1/people/", "organizations": "/api/v1/organizations/"}
+LISTS_WITH_EXPORTS |= {"posts": "/api/v1/posts/", "appointments": "/api/v1/appointments/"}
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def test_a_json_operation_answers_one_content_type(committed):
+    """A second 200 content type (text/csv) made generated clients type the list as a string."""
+    for path, method, operation in operations(committed):
+        if path.startswith("/api/v1/exports/") or path == "/api/v1/schema/":
+            continue
+        for code, response in operation["responses"].items():
+            assert set(response.get("content", {"application/json": None})) == {"application/json"}, (path, code)
+        assert "format" not in {parameter["name"] for parameter in operation.get("parameters", [])}, (method, path)
+
+
+def test_each_export_is_its_own_operation_with_the_lists_filters(committed):
+    for records, list_path in LISTS_WITH_EXPORTS.items():
+        listed = committed["paths"][list_path]["get"]
+        filters = {p["name"] for p in listed["parameters"]} - {"page", "page_size", "expand"}
+        for extension, media_type in (("csv", "text/csv"), ("xlsx", XLSX)):
+            export = committed["paths"][f"/api/v1/exports/{records}.{extension}"]["get"]
+            assert export["operationId"] == f"{records}_export_{extension}"
+            assert export["tags"] == listed["tags"] == [records]
+            assert set(export["responses"]["200"]["content"]) == {media_type}
+            assert export["responses"]["200"]["content"][media_type]["schema"]["type"] == "string"
+            assert set(export["responses"]["400"]["content"]) == {"application/json"}
+            assert {p["name"] for p in export["parameters"]} == filters | {"Accept-Language"}
+    exports = [path for path in committed["paths"] if path.startswith("/api/v1/exports/")]
+    assert len(exports) == 2 * len(LISTS_WITH_EXPORTS)
+
+
+def test_reads_declare_anonymous_access_first(committed):
+    for path, method, operation in operations(committed):
+        if method == "get" and not path.startswith("/api/v1/webhooks/"):
+            assert operation["security"][0] == {}, (method, path)
+            assert {"systemKey": []} in operation["security"], (method, path)
+        else:
+            assert {} not in operation["security"], (method, path)
+
+
+#: Words of the code, not of the API: module paths, the database layer, settings' names, Python's literals and
+#: docstring markup. A description says what the API does in words an integrator knows.
+INTERNAL_WORDS = re.compile(
+    r"selectors\.|services\.|prefetch|serializer|queryset|viewset|select_related|kwargs|\bself\.|``|\.py\b"
+    r"|registry/|\b[A-Z][A-Z0-9]*_[A-Z0-9_]+\b|\bNone\b|\bTrue\b|\bFalse\b|`[a-z_]+\.[a-z_]+`",
+)
+
+
+def descriptions(node, where=""):
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in ("description", "summary", "title") and isinstance(value, str):
+                yield where, value
+            yield from descriptions(value, f"{where}/{key}")
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from descriptions(value, f"{where}/{index}")
+
+
+def test_descriptions_are_written_for_integrators(committed):
+    found = {where: INTERNAL_WORDS.findall(text) for where, text in descriptions(committed)}
+    assert not {where: words for where, words in found.items() if words}
+
+
+@pytest.mark.parametrize(
+    "text", ["as prefetched by ``selectors.seat_prefetches``", "STALE_AFTER_DAYS", "True when", "the serializer"]
+)
+def test_the_internal_words_check_finds_them(text):
+    assert INTERNAL_WORDS.search(text)

@@ -119,11 +119,12 @@ class TestAStatedVacancy:
 
     def test_csv_carries_the_states_and_the_end(self, api_client, ended_with_a_stated_vacancy):
         post, _stays, leaves, _successor = ended_with_a_stated_vacancy
-        params = {"format": "csv", "organization": post.organization.slug, "as_of": "2024-07-01"}
-        text = api_client.get(list_url("post"), params).getvalue().decode("utf-8-sig")
+        params = {"organization": post.organization.slug, "as_of": "2024-07-01"}
+        text = api_client.get(reverse("registry-api:post-export-csv"), params).getvalue().decode("utf-8-sig")
         (row,) = csv.DictReader(io.StringIO(text))
         assert (row["vacant_seats"], row["unknown_seats"]) == ("1", "0")
-        text = api_client.get(list_url("appointment"), {**params, "as_of": "2024-01-01"}).getvalue()
+        url = reverse("registry-api:appointment-export-csv")
+        text = api_client.get(url, {**params, "as_of": "2024-01-01"}).getvalue()
         rows = {int(row["id"]): row for row in csv.DictReader(io.StringIO(text.decode("utf-8-sig")))}
         assert rows[leaves.pk]["leaves_vacant"] == "true"
         assert {"last_confirmed", "stale"} <= set(rows[leaves.pk])

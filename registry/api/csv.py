@@ -1,21 +1,23 @@
-"""CSV for spreadsheet users: the list endpoints of people, organizations, posts and appointments.
+"""The columns of the exports (CSV and Excel) of people, organizations, posts and appointments, and the CSV itself.
 
-Selected by ``Accept: text/csv`` or ``?format=csv`` on the list URL, with the same filters as the JSON list. The answer
-is streamed and holds every matching row (no pages), as UTF-8 with a byte-order mark so Excel reads Vietnamese right.
-A cell that a spreadsheet would run as a formula (starting with =, +, -, @, tab or carriage return) is prefixed with
-an apostrophe. Errors stay JSON, in the API's one error shape.
+A related record is two columns, its slug (``<name>_slug``) and its label (``<name>``), never a bare database id. A
+column's value keeps its type (dates, numbers, true/false) until a writer turns it into text (CSV) or a cell (Excel).
+Headers are the English keys below, or their Vietnamese words for ``Accept-Language: vi``.
+
+The CSV is streamed and holds every matching row (no pages), as UTF-8 with a byte-order mark so Excel reads
+Vietnamese right. A cell that a spreadsheet would run as a formula (starting with =, +, -, @, tab or carriage
+return) is prefixed with an apostrophe.
 """
 
 import csv
+import datetime
 from collections.abc import Callable, Iterable, Iterator
 from operator import attrgetter
+from typing import NamedTuple
 
 from django.http import StreamingHttpResponse
-from drf_spectacular.plumbing import build_basic_type
-from drf_spectacular.types import OpenApiTypes
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 
-from registry.api.schema import RegistryAutoSchema
 from registry.models import Appointment, Organization, Person, Post
 from registry.selectors import evidence, seat_states
 
@@ -25,15 +27,21 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CHUNK = 500
 
 
+class Column(NamedTuple):
+    key: str  # the English header
+    vi: str  # the Vietnamese header
+    get: Callable
+
+
 class CSVRenderer(BaseRenderer):
-    """Declares text/csv for content negotiation; the rows themselves are streamed by ``CSVListMixin.list``."""
+    """Declares text/csv for content negotiation; the rows themselves are streamed by the export."""
 
     media_type = MEDIA_TYPE
     format = "csv"
     charset = "utf-8"
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
-        # Only reached for a non-list answer: errors are switched to JSON before rendering (finalize_response).
+        # Only reached for a non-file answer: errors are switched to JSON before rendering (finalize_response).
         return JSONRenderer().render(data, "application/json", renderer_context)
 
 
@@ -49,90 +57,133 @@ def _other_names(record) -> str:
     return _join(item.name for item in record.other_names.all())
 
 
-def _slug(record) -> str:
-    return record.slug if record is not None else ""
+def own(key: str, vi: str) -> Column:
+    """The record's own field ``key``."""
+    return Column(key, vi, attrgetter(key))
 
 
-Column = tuple[str, Callable]
+def related(key: str, vi: str, path: str, label: str) -> list[Column]:
+    """A related record at (dotted) ``path`` as two columns: its slug and its ``label`` (empty when there is none)."""
+
+    def of(attribute: str):
+        def get(record):
+            target = attrgetter(path)(record)
+            return getattr(target, attribute) if target is not None else None
+
+        return get
+
+    return [Column(f"{key}_slug", f"{vi} (mã)", of("slug")), Column(key, vi, of(label))]
 
 
-def same_named(*names: str) -> list[Column]:
-    """Columns that are the record's attribute of the same name."""
-    return [(name, attrgetter(name)) for name in names]
+def _known(which: str, vi: str) -> list[Column]:
+    """The last (or next) known holder of a post with an unknown seat: slug and name, then the day it ended (began)."""
+
+    def holder(attribute: str):
+        def get(post: Post):
+            known = getattr(seat_states(post), which)
+            return getattr(known.person, attribute) if known is not None else None
+
+        return get
+
+    def of(attribute: str):
+        def get(post: Post):
+            known = getattr(seat_states(post), which)
+            return getattr(known, attribute) if known is not None else None
+
+        return get
+
+    columns = [Column(f"{which}_slug", f"{vi} (mã)", holder("slug")), Column(which, vi, holder("name"))]
+    if which == "last_known":
+        columns += [
+            Column("last_known_end_date", "Ngày thôi giữ của người giữ gần nhất", of("end_date")),
+            Column("last_known_end_date_precision", "Độ chính xác ngày thôi giữ", of("end_date_precision")),
+        ]
+    else:
+        columns.append(Column("next_known_start_date", "Ngày bắt đầu của người giữ kế tiếp", of("start_date")))
+    return columns
 
 
-def read(name: str, path: str) -> Column:
-    """A column named ``name`` that reads the (dotted) attribute ``path``."""
-    return (name, attrgetter(path))
-
-
-NAMES: list[Column] = [("identifiers", _identifiers), ("other_names", _other_names)]
-#: How old a record's evidence is (registry/selectors/evidence.py).
-EVIDENCE: list[Column] = [
-    ("last_confirmed", evidence.last_confirmed_of),
-    ("stale", lambda record: "true" if evidence.stale(record) else "false"),
+NAMES = [
+    Column("identifiers", "Mã định danh ngoài", _identifiers),
+    Column("other_names", "Tên khác", _other_names),
+]
+#: How old a record's evidence is (the date of its newest source, and whether that is too old to trust).
+EVIDENCE = [
+    Column("last_confirmed", "Ngày xác nhận gần nhất", evidence.last_confirmed_of),
+    Column("stale", "Cần xác minh lại", evidence.stale),
 ]
 
-
-def _known(which: str, person_or_date: str):
-    """A column of the last (or next) known holder of a post with an unknown seat: their slug or the date."""
-
-    def column(post: Post):
-        known = getattr(seat_states(post), which)
-        if known is None:
-            return ""
-        return known.person.slug if person_or_date == "person" else getattr(known, person_or_date)
-
-    return column
-
-
 COLUMNS: dict[type, list[Column]] = {
-    Person: [*same_named("id", "slug", "name", "family_name", "given_name", "honorific"), *NAMES],
+    Person: [
+        own("id", "Số thứ tự"),
+        own("slug", "Mã"),
+        own("name", "Họ và tên"),
+        own("family_name", "Họ"),
+        own("given_name", "Tên"),
+        own("honorific", "Danh xưng"),
+        *NAMES,
+    ],
     Organization: [
-        *same_named("id", "slug", "name", "name_en", "abbreviation", "classification"),
-        ("parent", lambda o: _slug(o.parent)),
-        ("parent_name", lambda o: o.parent.name if o.parent_id else ""),
-        *same_named("founding_date", "founding_date_precision", "dissolution_date", "dissolution_date_precision"),
+        own("id", "Số thứ tự"),
+        own("slug", "Mã"),
+        own("name", "Tên"),
+        own("name_en", "Tên tiếng Anh"),
+        own("abbreviation", "Tên viết tắt"),
+        own("classification", "Loại"),
+        *related("parent", "Cơ quan cấp trên", "parent", "name"),
+        own("founding_date", "Ngày thành lập"),
+        own("founding_date_precision", "Độ chính xác ngày thành lập"),
+        own("dissolution_date", "Ngày giải thể"),
+        own("dissolution_date_precision", "Độ chính xác ngày giải thể"),
         *EVIDENCE,
         *NAMES,
     ],
     Post: [
-        *same_named("id", "slug"),
-        read("organization", "organization.slug"),
-        read("organization_name", "organization.name"),
-        *same_named("label", "label_en", "role", "rank", "seats"),
-        ("portfolio", lambda p: _slug(p.portfolio)),
-        ("standing", lambda p: "true" if p.standing else "false"),
-        ("holders", lambda p: _join(a.person.name for a in p.holders)),
-        ("vacant_seats", lambda p: seat_states(p).vacant),
-        ("unknown_seats", lambda p: seat_states(p).unknown),
-        ("last_known", _known("last_known", "person")),
-        ("last_known_end_date", _known("last_known", "end_date")),
-        ("last_known_end_date_precision", _known("last_known", "end_date_precision")),
-        ("next_known", _known("next_known", "person")),
-        ("next_known_start_date", _known("next_known", "start_date")),
+        own("id", "Số thứ tự"),
+        own("slug", "Mã"),
+        *related("organization", "Cơ quan", "organization", "name"),
+        own("label", "Chức danh"),
+        own("label_en", "Chức danh tiếng Anh"),
+        own("role", "Vai trò"),
+        own("rank", "Thứ bậc"),
+        own("seats", "Số ghế"),
+        *related("portfolio", "Lĩnh vực phụ trách", "portfolio", "name"),
+        own("standing", "Thường trực"),
+        Column("holders", "Người giữ chức", lambda p: _join(a.person.name for a in p.holders)),
+        Column("vacant_seats", "Số ghế trống", lambda p: seat_states(p).vacant),
+        Column("unknown_seats", "Số ghế chưa rõ người giữ", lambda p: seat_states(p).unknown),
+        *_known("last_known", "Người giữ gần nhất đã biết"),
+        *_known("next_known", "Người giữ kế tiếp đã biết"),
     ],
     Appointment: [
-        *same_named("id"),
-        read("person", "person.slug"),
-        read("person_name", "person.name"),
-        read("post", "post_id"),
-        read("post_label", "post.label"),
-        read("organization", "post.organization.slug"),
-        read("organization_name", "post.organization.name"),
-        read("role", "post.role"),
-        read("capacity", "capacity_id"),
-        *same_named("start_date", "start_date_precision", "end_date", "end_date_precision", "end_reason"),
-        ("leaves_vacant", lambda a: "true" if a.leaves_vacant else "false"),
+        own("id", "Số thứ tự"),
+        *related("person", "Người", "person", "name"),
+        *related("post", "Chức vụ", "post", "label"),
+        *related("organization", "Cơ quan", "post.organization", "name"),
+        Column("role", "Vai trò", attrgetter("post.role")),
+        *related("capacity", "Với tư cách", "capacity", "label"),
+        own("start_date", "Ngày bắt đầu"),
+        own("start_date_precision", "Độ chính xác ngày bắt đầu"),
+        own("end_date", "Ngày kết thúc"),
+        own("end_date_precision", "Độ chính xác ngày kết thúc"),
+        own("end_reason", "Lý do kết thúc"),
+        own("leaves_vacant", "Để trống ghế"),
         *EVIDENCE,
     ],
 }
 
 
+def headers(columns: list[Column], language: str) -> list[str]:
+    return [column.vi if language == "vi" else column.key for column in columns]
+
+
 def cell(value) -> str:
+    """A value as CSV text: ISO dates, true/false, and an apostrophe before what a spreadsheet would run."""
     if value is None:
         return ""
-    text = value.isoformat() if hasattr(value, "isoformat") else str(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    text = value.isoformat() if isinstance(value, datetime.date) else str(value)
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
@@ -143,69 +194,20 @@ class _Line:
         return value
 
 
-def rows(queryset, columns: list[Column]) -> Iterator[str]:
-    """The BOM and header, then one line per record, fetched ``CHUNK`` rows (and their prefetches) at a time."""
+def records(queryset) -> Iterator:
+    """Every record, fetched ``CHUNK`` rows (and their prefetched relations) at a time."""
+    return queryset.iterator(chunk_size=CHUNK)
+
+
+def rows(queryset, columns: list[Column], language: str) -> Iterator[str]:
+    """The BOM and header, then one line per record."""
     writer = csv.writer(_Line())
-    yield BOM + writer.writerow([name for name, _ in columns])
-    for record in queryset.iterator(chunk_size=CHUNK):
-        yield writer.writerow([cell(get(record)) for _, get in columns])
+    yield BOM + writer.writerow(headers(columns, language))
+    for record in records(queryset):
+        yield writer.writerow([cell(column.get(record)) for column in columns])
 
 
-def streaming_csv(queryset, columns: list[Column], filename: str) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(rows(queryset, columns), content_type=f"{MEDIA_TYPE}; charset=utf-8")
+def streaming_csv(queryset, columns: list[Column], language: str, filename: str) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(rows(queryset, columns, language), content_type=f"{MEDIA_TYPE}; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
     return response
-
-
-class CSVAutoSchema(RegistryAutoSchema):
-    """The list operation documents text/csv (a string of rows) beside its JSON page."""
-
-    def _get_format_parameters(self):
-        parameters = super()._get_format_parameters()
-        for parameter in parameters:
-            parameter["description"] = (
-                "csv: every matching row as CSV (UTF-8 with a BOM), the same as `Accept: text/csv`; json: a page."
-            )
-        return parameters
-
-    def _get_response_for_code(self, serializer, status_code, media_types=None, direction="response"):
-        response = super()._get_response_for_code(serializer, status_code, media_types, direction)
-        content = response.get("content", {})
-        if MEDIA_TYPE in content:
-            if str(status_code).startswith("2"):
-                schema = build_basic_type(OpenApiTypes.STR)
-                schema["description"] = (
-                    "Every matching row (no pages), UTF-8 with a byte-order mark, comma-separated, header first."
-                )
-                content[MEDIA_TYPE] = {"schema": schema}
-            else:
-                content.pop(MEDIA_TYPE)  # errors are JSON
-        return response
-
-
-class CSVListMixin:
-    """Adds text/csv to a list endpoint: the same filters, every row, streamed."""
-
-    schema = CSVAutoSchema()
-
-    def get_renderers(self):
-        renderers = super().get_renderers()
-        if getattr(self, "action", None) == "list":
-            renderers.append(CSVRenderer())
-        return renderers
-
-    def list(self, request, *args, **kwargs):
-        if getattr(request.accepted_renderer, "format", None) == "csv":
-            # Every row, not a page; the paging parameters are still checked as the schema states them.
-            self.paginator.check_parameters(request)
-            queryset = self.filter_queryset(self.get_queryset())
-            model = queryset.model
-            return streaming_csv(queryset, COLUMNS[model], str(model._meta.verbose_name_plural).replace(" ", "-"))
-        return super().list(request, *args, **kwargs)
-
-    def finalize_response(self, request, response, *args, **kwargs):
-        if getattr(getattr(request, "accepted_renderer", None), "format", None) == "csv" and not getattr(
-            response, "streaming", False
-        ):
-            request.accepted_renderer, request.accepted_media_type = JSONRenderer(), "application/json"
-        return super().finalize_response(request, response, *args, **kwargs)

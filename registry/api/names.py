@@ -13,7 +13,7 @@ from registry.models import Identifier, OtherName
 
 
 class IdentifierSerializer(ReadModelSerializer):
-    """An identifier another system issued (Popolo ``identifier``)."""
+    """An identifier another system issued (Popolo `identifier`)."""
 
     class Meta:
         model = Identifier
@@ -21,7 +21,7 @@ class IdentifierSerializer(ReadModelSerializer):
 
 
 class OtherNameSerializer(ReadModelSerializer):
-    """Another name of the record (Popolo ``other_name``), with its dates and their precision."""
+    """Another name of the record (Popolo `other_name`), with its dates and their precision."""
 
     class Meta:
         model = OtherName

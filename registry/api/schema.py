@@ -5,7 +5,10 @@ from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import get_doc
 from rest_framework import serializers
 
-from registry.api.permissions import anonymous_may_read
+from registry.api.permissions import CanReadRegistry, RegistryModelPermissions, anonymous_may_read
+
+#: The permissions that let anyone read while anonymous reading is on.
+ANONYMOUS_READS = (RegistryModelPermissions, CanReadRegistry)
 
 
 class RelatedFieldExtension(OpenApiSerializerFieldExtension):
@@ -77,7 +80,15 @@ ACTION_SUMMARIES = {
     "update": "Replace a {singular}",
     "partial_update": "Update a {singular}",
     "destroy": "Delete a {singular}",
+    "export_csv": "Export {plural} as CSV",
+    "export_xlsx": "Export {plural} as an Excel workbook",
 }
+EXPORT_DESCRIPTION = (
+    "Every {singular} the filters select (the same filters as the list), as a file to download: no pages. A related "
+    "record is two columns, its slug (`<name>_slug`) and its name or label; dates are dates (YYYY-MM-DD in CSV, date "
+    "cells in Excel). The header row is in English, or in Vietnamese with `Accept-Language: vi`. Text that a "
+    "spreadsheet would run as a formula is kept as plain text."
+)
 
 
 class RegistryAutoSchema(AutoSchema):
@@ -95,20 +106,36 @@ class RegistryAutoSchema(AutoSchema):
 
     def get_description(self):
         action = getattr(self.view, "action", None)
+        if action in ("export_csv", "export_xlsx"):
+            return EXPORT_DESCRIPTION.format(singular=self._model_of_view()._meta.verbose_name)
         own = get_doc(getattr(self.view, action, None)) if action and action not in ACTION_SUMMARIES else ""
         return own or get_doc(self.view.__class__)
 
     def get_auth(self):
-        """Reads need no credentials while anonymous reading is on (the default); say so with an empty requirement."""
+        """Reads need no credentials while anonymous reading is on (the default): an empty requirement first says
+        so (anonymous, or any of the schemes after it)."""
         auth = super().get_auth()
-        if self.method in ("GET", "HEAD") and anonymous_may_read() and {} not in auth:
-            auth.append({})
+        if self.method in ("GET", "HEAD") and self._anonymous_may_read() and {} not in auth:
+            auth.insert(0, {})
         return auth
+
+    def _anonymous_may_read(self) -> bool:
+        """Whether this view's permissions let anyone read (a webhook's owner, say, must sign in)."""
+        permissions = self.view.get_permissions()
+        return anonymous_may_read() and all(isinstance(p, ANONYMOUS_READS) for p in permissions)
+
+    def get_tags(self):
+        """An export sits with its list (``people``, not ``exports``), so generated clients group them together."""
+        if getattr(self.view, "action", None) in ("export_csv", "export_xlsx"):
+            return [str(self._model_of_view()._meta.verbose_name_plural)]
+        return super().get_tags()
 
     def get_operation_id(self):
         """`organizations_list`, `posts_succeed`, `organizations_chart`, `changes_list`: resource, then what it does."""
-        operation_id = super().get_operation_id()
         action = getattr(self.view, "action", None)
+        if action in ("export_csv", "export_xlsx"):
+            return f"{self.get_tags()[0]}_{action}"
+        operation_id = super().get_operation_id()
         if action is None and self.method == "GET":
             return operation_id.removesuffix("_retrieve") + "_list"
         if action and action not in ACTION_SUMMARIES:
@@ -125,9 +152,8 @@ class RegistryAutoSchema(AutoSchema):
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
         for code in self._error_codes():
-            responses.setdefault(
-                str(code), self._get_response_for_code(ErrorSerializer, str(code), direction=direction)
-            )
+            error = self._get_response_for_code(ErrorSerializer, str(code), ["application/json"], direction)
+            responses.setdefault(str(code), error)
             responses[str(code)]["description"] = ERRORS[code]
         return responses
 

@@ -160,6 +160,10 @@ class WebhookEndpointSerializer(StrictInputMixin, serializers.ModelSerializer):
             "updated",
         )
         read_only_fields = ("failures", "next_attempt", "last_error", "created", "updated")
+        # The model's help names the operator's settings; integrators see what they mean.
+        extra_kwargs = {
+            "url": {"help_text": "http(s) URL on a host and port the registry's operator allows (a 400 says so)."}
+        }
 
     def get_position(self, endpoint) -> str:
         return feed.Position(endpoint.cursor_position).encode()

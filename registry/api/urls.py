@@ -6,6 +6,7 @@ from registry.api import changesets, events, intake, standards, views
 from registry.api.cached_schema import CachedSchemaView
 from registry.api.views.base import ConditionalAnswersMixin
 from registry.api.views.pictures import OrganizationChartPDF, OrganizationChartPicture, PostTimelinePicture
+from registry.api.exports import export_urls
 
 app_name = "registry-api"
 
@@ -46,6 +47,10 @@ urlpatterns = [
     path("changesets/", changesets.ChangesetView.as_view(), name="changesets"),
     path("intake/", intake.IntakeView.as_view(), name="intake"),
     path("export/popolo/", standards.PopoloExportView.as_view(), name="export-popolo"),
+    *export_urls(views.PersonViewSet, "person", "people"),
+    *export_urls(views.OrganizationViewSet, "organization", "organizations"),
+    *export_urls(views.PostViewSet, "post", "posts"),
+    *export_urls(views.AppointmentViewSet, "appointment", "appointments"),
     path("schema/", CachedSchemaView.as_view(), name="schema"),
     path("docs/", SwaggerView.as_view(url_name="registry-api:schema"), name="docs"),
     path(

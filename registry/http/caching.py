@@ -45,7 +45,7 @@ from django.utils.http import http_date, parse_http_date_safe
 from registry import clock
 from registry.changes import feed
 from registry.changes.revision import PendingBump, bump, bump_after_commit
-from registry.http.language import chosen_language, picture_language
+from registry.http.language import chosen_language, export_language, picture_language
 from registry.models import RegistryRevision
 
 logger = logging.getLogger(__name__)
@@ -60,6 +60,7 @@ PAGE_VARY = ("Accept-Encoding", "Cookie")  # a page's language comes from ?lang=
 PICTURE_VARY = (*API_VARY, "Accept-Language")  # an API picture's words follow ?lang= or Accept-Language
 #: The API's pictures (SVG charts and timelines, PDF charts): URL names ending so.
 PICTURE_SUFFIXES = ("-svg", "-pdf")
+EXPORT_VARY = (*API_VARY, "Accept-Language")  # an export's headers are in the language Accept-Language asks
 
 
 # --- the counter, as a read sees it ----------------------------------------------------------------------------
@@ -115,13 +116,14 @@ def current(*, with_feed_head: bool = False) -> Revision:
 
 @dataclass(frozen=True)
 class Kind:
-    """What a request reads: ``api``, ``detail`` (a record, strong ETag), ``feed``, ``picture`` or ``page``."""
+    """What a request reads: ``api``, ``detail`` (a record, strong ETag), ``feed``, ``picture``, ``export`` or
+    ``page``."""
 
     name: str
 
     @property
     def vary(self) -> tuple[str, ...]:
-        return {"page": PAGE_VARY, "picture": PICTURE_VARY}.get(self.name, API_VARY)
+        return {"page": PAGE_VARY, "picture": PICTURE_VARY, "export": EXPORT_VARY}.get(self.name, API_VARY)
 
 
 def kind_of(request) -> Kind | None:
@@ -140,6 +142,8 @@ def kind_of(request) -> Kind | None:
         return Kind("feed")
     if name.endswith(PICTURE_SUFFIXES):
         return Kind("picture")
+    if "-export-" in name:
+        return Kind("export")
     return Kind("detail" if name.endswith("-detail") else "api")
 
 
@@ -161,6 +165,8 @@ def etag(request, kind: Kind, revision: Revision, user) -> str:
         parts.append(picture_language(request))
     if kind.name == "feed":
         parts.append(str(revision.feed_head))
+    if kind.name == "export":
+        parts.append(export_language(request))
     variant = hashlib.sha256("\n".join(parts).encode()).hexdigest()[:12]
     return f'W/"{revision.stem()}{variant}"'
 

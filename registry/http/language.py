@@ -65,3 +65,18 @@ def picture_language(request) -> str:
         if base in PAGE_LANGUAGES:
             return base
     return PAGE_DEFAULT_LANGUAGE
+
+
+#: The languages of an export's headers (CSV and Excel), and theirs when Accept-Language names neither.
+EXPORT_LANGUAGES = ("en", "vi")
+EXPORT_DEFAULT_LANGUAGE = "en"
+
+
+def export_language(request) -> str:
+    """The language of an export's headers: the first of Accept-Language (by weight) that is English or Vietnamese
+    (``vi-VN`` counts as ``vi``), else English. The rest of the API stays English whatever the header says."""
+    for language, _ in parse_accept_lang_header(request.headers.get("Accept-Language", "")):
+        primary = language.split("-")[0].lower()
+        if primary in EXPORT_LANGUAGES:
+            return primary
+    return EXPORT_DEFAULT_LANGUAGE

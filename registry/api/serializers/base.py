@@ -184,11 +184,11 @@ class SourceSerializer(ReadModelSerializer):
 
 
 class RegistryModelSerializer(PrototypeFieldsMixin, PlainValuesMixin, StrictInputMixin, serializers.ModelSerializer):
-    """Shapes a record for the API and hands writes to the services, which validate them once, under the lock.
+    """A record of the registry. On a write, the optional `reason` is kept in the record's history and the change
+    feed, and the `If-Match` header makes the write conditional on the record's current version."""
 
-    The optional ``reason`` is kept in the record's history and the change feed; ``If-Match`` (passed by the view as
-    ``if_match``) makes the write conditional on the record's current version.
-    """
+    # Shapes a record for the API and hands writes to the services, which validate them once, under the lock. The
+    # docstring above is the schema's description of every record without one of its own: it is for integrators.
 
     serializer_field_mapping = {
         **serializers.ModelSerializer.serializer_field_mapping,

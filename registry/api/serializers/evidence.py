@@ -11,15 +11,15 @@ from registry.selectors import evidence
 
 
 class EvidenceMixin(serializers.Serializer):
-    """``last_confirmed`` and ``stale`` of an appointment, a relationship or a body."""
+    """How recent the evidence of an appointment, a relationship or a body is: `last_confirmed` and `stale`."""
 
     last_confirmed = serializers.SerializerMethodField(
         help_text="Day of the newest cited document dated within the record's span (it shows the record in effect); "
         "null when no dated document does."
     )
     stale = serializers.SerializerMethodField(
-        help_text="True when the record holds today but its last confirmation is older than the registry's "
-        "STALE_AFTER_DAYS (or missing): the sources may no longer describe today."
+        help_text="true when the record holds today but its last confirmation is missing or older than the "
+        "registry's limit (365 days unless its operator set another): the sources may no longer describe today."
     )
 
     @extend_schema_field(serializers.DateField(allow_null=True))

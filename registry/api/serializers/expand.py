@@ -40,12 +40,13 @@ def list_serializer(serializer_class: type, expand: tuple[str, ...] = ()) -> typ
     """
     left_out = set(expandable(serializer_class)) - set(expand)
     fields = tuple(name for name in serializer_class.Meta.fields if name not in left_out)
-    model = serializer_class.Meta.model
+    singular = str(serializer_class.Meta.model._meta.verbose_name)
+    article = "An" if singular[0] in "aeiou" else "A"
     doc = (
-        f"A {model._meta.verbose_name} as a list shows it: {', '.join(expandable(serializer_class))} only when "
+        f"{article} {singular} as a list shows it: {', '.join(expandable(serializer_class))} only when "
         "named in `expand`."
         if expandable(serializer_class)
-        else f"A {model._meta.verbose_name} as a list shows it."
+        else f"{article} {singular} as a list shows it."
     )
     name = f"{serializer_class.__name__.removesuffix('Serializer')}{LIST_ITEM}"
     return narrowed(_listable(serializer_class), fields, name, doc)

@@ -9,7 +9,7 @@ from registry.models import Identifier, Organization, OtherName, Person
 
 
 class OwnedSerializerMixin(serializers.Serializer):
-    """The record it belongs to: exactly one of ``person`` and ``organization`` (slugs), fixed once created."""
+    """The record it belongs to: exactly one of `person` and `organization` (slugs), fixed once created."""
 
     person = RelatedField(Person, required=False, allow_null=True, help_text="The person it belongs to (slug).")
     organization = RelatedField(

@@ -43,7 +43,7 @@ class HolderSerializer(EvidenceMixin, ReadModelSerializer):
 
 
 class HoldersMixin(serializers.Serializer):
-    """A post's seats on the request's day, as prefetched by ``selectors.seat_prefetches``: held, vacant, unknown."""
+    """A post's seats on the day asked (`as_of`, else today): held, vacant, unknown."""
 
     holders = HolderSerializer(many=True, read_only=True, help_text="Holders on the as_of day (today by default).")
     vacant_seats = serializers.SerializerMethodField(
@@ -250,7 +250,7 @@ class AppointInputSerializer(InputSerializer):
 
 
 class SucceedInputSerializer(AppointInputSerializer):
-    """Appoint a successor: the current holder's appointment ends the day before ``start_date``."""
+    """Appoint a successor: the current holder's appointment ends the day before `start_date`."""
 
     predecessor = RelatedField(
         Appointment,

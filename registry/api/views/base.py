@@ -11,7 +11,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from registry import clock, selectors, services
-from registry.api.csv import CSVAutoSchema, CSVListMixin
+from registry.api.exports import EXPORTS, LISTING, ExportMixin, export_handler, export_schema
 from registry.api.permissions import CanChangeAppointments
 from registry.api.schema import RegistryAutoSchema
 from registry.api.serializers import (
@@ -159,7 +159,7 @@ class RegistryViewSet(ConditionalAnswersMixin, viewsets.ModelViewSet):
     """
 
     def filter_queryset(self, queryset):
-        return super().filter_queryset(queryset) if self.action == "list" else queryset
+        return super().filter_queryset(queryset) if self.action in LISTING else queryset
 
     def retrieve(self, request, *args, **kwargs):
         instance = self.get_object()
@@ -211,10 +211,6 @@ class ListSchema(ListItemNames, RegistryAutoSchema):
     pass
 
 
-class CSVListSchema(ListItemNames, CSVAutoSchema):
-    pass
-
-
 class ExpandMixin:
     """A list renders each record's own fields and brief related records; nested collections (``Meta.list_omits``
     of the serializer) only when ``?expand=`` names them. The detail renders them all.
@@ -226,8 +222,8 @@ class ExpandMixin:
     schema = ListSchema()
     #: Expandable name -> the prefetch lookups that render it (callables: a Prefetch is built per request).
     collections: dict = {}
-    #: What the CSV list renders besides the record's own columns (see ``registry.api.csv.COLUMNS``).
-    csv_collections: tuple[str, ...] = ()
+    #: What the exports render besides the record's own columns (see ``registry.api.csv.COLUMNS``).
+    export_collections: tuple[str, ...] = ()
 
     def base_queryset(self):
         return self.queryset.all()
@@ -239,15 +235,12 @@ class ExpandMixin:
         return queryset
 
     def rendered_collections(self) -> tuple[str, ...]:
-        if getattr(self, "action", None) != "list":
+        action = getattr(self, "action", None)
+        if action in EXPORTS:
+            return self.export_collections
+        if action != "list":
             return tuple(self.collections)
-        if self.renders_csv():
-            return self.csv_collections
         return self.expanded
-
-    def renders_csv(self) -> bool:
-        renderer = getattr(getattr(self, "request", None), "accepted_renderer", None)
-        return getattr(renderer, "format", None) == "csv"
 
     @functools.cached_property
     def expanded(self) -> tuple[str, ...]:
@@ -264,15 +257,25 @@ class ExpandMixin:
         return list_serializer(serializer_class, self.expanded)
 
 
-class ExpandCSVMixin(ExpandMixin, CSVListMixin):
-    """A list that pages JSON (with ``expand``) or streams every row as CSV."""
-
-    schema = CSVListSchema()
+class ExpandExportMixin(ExportMixin, ExpandMixin):
+    """A list that pages JSON (with ``expand``), and exports every row as CSV and Excel."""
 
 
 def expandable_list(serializer_class, *parameters):
     """The schema of a list that takes ``expand`` (with the names this resource allows)."""
     return extend_schema_view(list=extend_schema(parameters=[*parameters, expand_parameter(serializer_class)]))
+
+
+def exportable_list(serializer_class, *parameters):
+    """The schema of a list that takes ``expand``, and of its exports: the list's filters and ``parameters``."""
+
+    def decorate(viewset):
+        for name in EXPORTS:
+            # The viewset's own handler, so that its schema is not shared with the other viewsets' exports.
+            setattr(viewset, name, export_schema(name, *parameters)(export_handler(name)))
+        return expandable_list(serializer_class, *parameters)(viewset)
+
+    return decorate
 
 
 def appointment_action(input_serializer, responses, *parameters):

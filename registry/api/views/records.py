@@ -26,11 +26,12 @@ from registry.api.views.base import (
     AS_OF,
     ETAG,
     AsOfMixin,
-    ExpandCSVMixin,
+    ExpandExportMixin,
     ExpandMixin,
     RegistryViewSet,
     appointment_action,
     expandable_list,
+    exportable_list,
     if_match,
     sources,
     valid_input,
@@ -42,8 +43,8 @@ from registry.selectors.evidence import with_last_confirmed
 NAMES = {"identifiers": (lambda: "identifiers",), "other_names": (lambda: "other_names",)}
 
 
-@expandable_list(OrganizationSerializer)
-class OrganizationViewSet(ExpandCSVMixin, AsOfMixin, RegistryViewSet):
+@exportable_list(OrganizationSerializer)
+class OrganizationViewSet(ExpandExportMixin, AsOfMixin, RegistryViewSet):
     """Bodies: party organs, government, ministries, people's committees, departments, committees, groups."""
 
     queryset = with_last_confirmed(Organization.objects.select_related("parent"))
@@ -54,7 +55,7 @@ class OrganizationViewSet(ExpandCSVMixin, AsOfMixin, RegistryViewSet):
         **NAMES,
         "sources": (sources,),
     }
-    csv_collections = tuple(NAMES)
+    export_collections = tuple(NAMES)
     serializer_class = OrganizationSerializer
     filterset_class = filtersets.OrganizationFilterSet
     lookup_field = "slug"
@@ -83,8 +84,8 @@ def person_appointments() -> Prefetch:
     )
 
 
-@expandable_list(PersonSerializer)
-class PersonViewSet(ExpandCSVMixin, RegistryViewSet):
+@exportable_list(PersonSerializer)
+class PersonViewSet(ExpandExportMixin, RegistryViewSet):
     """Named officials and every post they held."""
 
     queryset = Person.objects.all()
@@ -93,7 +94,7 @@ class PersonViewSet(ExpandCSVMixin, RegistryViewSet):
         "appointments": (person_appointments,),
         "sources": (sources,),
     }
-    csv_collections = tuple(NAMES)
+    export_collections = tuple(NAMES)
     serializer_class = PersonSerializer
     filterset_class = filtersets.PersonFilterSet
     lookup_field = "slug"
@@ -121,9 +122,9 @@ class DocumentViewSet(ExpandMixin, RegistryViewSet):
     lookup_field = "slug"
 
 
-@expandable_list(PostSerializer, AS_OF)
+@exportable_list(PostSerializer, AS_OF)
 @extend_schema_view(retrieve=extend_schema(parameters=[AS_OF, ETAG]))
-class PostViewSet(ExpandCSVMixin, AsOfMixin, RegistryViewSet):
+class PostViewSet(ExpandExportMixin, AsOfMixin, RegistryViewSet):
     """Positions that exist whoever holds them, with their holders on the as_of day."""
 
     serializer_class = PostSerializer
@@ -163,8 +164,8 @@ class PostViewSet(ExpandCSVMixin, AsOfMixin, RegistryViewSet):
         return Response(data, status=status.HTTP_201_CREATED)
 
 
-@expandable_list(AppointmentSerializer)
-class AppointmentViewSet(ExpandCSVMixin, RegistryViewSet):
+@exportable_list(AppointmentSerializer)
+class AppointmentViewSet(ExpandExportMixin, RegistryViewSet):
     """People holding posts over time."""
 
     queryset = with_last_confirmed(
