@@ -4,9 +4,9 @@ from rest_framework.routers import APIRootView, DefaultRouter
 
 from registry.api import changesets, events, intake, standards, views
 from registry.api.cached_schema import CachedSchemaView
+from registry.api.exports import export_urls
 from registry.api.views.base import ConditionalAnswersMixin
 from registry.api.views.pictures import OrganizationChartPDF, OrganizationChartPicture, PostTimelinePicture
-from registry.api.exports import export_urls
 
 app_name = "registry-api"
 
