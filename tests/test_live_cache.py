@@ -6,6 +6,7 @@ Each test prints its figures (statuses, slowest request) for the issue notes; ru
 
 import contextlib
 import json
+import os
 import secrets
 import socket
 import threading
@@ -139,8 +140,10 @@ def test_with_redis_up_readyz_is_ok_and_answers_are_kept(tmp_path):
         exercise(running, "redis-up")
         status, body, _ = readyz(running)
         with socket.create_connection(REDIS, timeout=2) as probe:
-            probe.sendall(f"SELECT 2\r\nKEYS {prefix}-answers:*\r\n".encode())
+            # The keys are the prefix, the test worker's suffix when the suite runs in parallel, then "-answers:".
+            probe.sendall(f"SELECT 2\r\nKEYS {prefix}*-answers:*\r\n".encode())
             time.sleep(0.2)
             kept = probe.recv(65536)
     assert (status, body) == (200, {"status": "ok", "checks": {"database": "ok", "migrations": "ok", "cache": "ok"}})
-    assert f"{prefix}-answers:".encode() in kept  # the answers really were kept in Redis
+    kept_prefix = f"{prefix}{os.environ.get('PYTEST_XDIST_WORKER', '')}-answers:"
+    assert kept_prefix.encode() in kept  # the answers really were kept in Redis
