@@ -176,6 +176,12 @@ class TestChart:
             body = assert_error(api_client.get(chart_svg_url(COMMITTEE), {"as_of": value}), 400, "as_of")
             assert said in body["detail"], body
 
+    @pytest.mark.parametrize("value", ["AAA", "", "EN", "fr"])
+    def test_a_lang_that_is_neither_language_is_400_naming_it(self, api_client, value):
+        for url in (chart_svg_url(COMMITTEE), timeline_url(seeded_post(CHAIRMAN))):
+            body = assert_error(api_client.get(url, {"lang": value}), 400, "lang")
+            assert "vi, en" in body["detail"]
+
     def test_a_client_that_accepts_only_json_is_told_so_in_json(self, api_client):
         response = api_client.get(chart_svg_url(COMMITTEE), HTTP_ACCEPT="application/json")
         assert_error(response, 406)

@@ -8,7 +8,7 @@ asks for English. Errors stay JSON, in the API's one error shape.
 from drf_spectacular.plumbing import get_doc
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import exceptions, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
@@ -103,6 +103,13 @@ class PictureView(ConditionalAnswersMixin, GenericAPIView):
             request.accepted_renderer, request.accepted_media_type = JSONRenderer(), "application/json"
         return super().finalize_response(request, response, *args, **kwargs)
 
+    def language(self, request) -> str:
+        """The picture's language; a ``lang`` that is neither language is a 400 naming it, as the schema's enum says."""
+        asked = request.query_params.get("lang")
+        if asked is not None and asked not in PAGE_LANGUAGES:
+            raise serializers.ValidationError({"lang": [f"Expected one of: {', '.join(PAGE_LANGUAGES)}."]})
+        return picture_language(request)
+
     @staticmethod
     def picture(drawn: str | bytes, filename: str) -> Response:
         response = Response(drawn)
@@ -129,8 +136,9 @@ class OrganizationChartPicture(AsOfMixin, PictureView):
         (nobody known) drawn differently, a legend, the day and the date of the newest source. Vietnamese unless
         `lang=en` or `Accept-Language: en`. `chart.pdf` is the same as PDF.
         """
+        language = self.language(request)
         chart = selectors.organization_chart(self.get_object(), self.as_of)
-        drawn = pictures.chart_svg(chart, picture_language(request))
+        drawn = pictures.chart_svg(chart, language)
         return self.picture(
             self.convert(drawn), f"chart-{chart.organization.slug}-{chart.as_of.isoformat()}.{self.suffix}"
         )
@@ -175,7 +183,8 @@ class PostTimelinePicture(PictureView):
         an open end as an arrow. Stretches nobody is known to hold, and those a source states vacant, are marked.
         Vietnamese unless `lang=en` or `Accept-Language: en`.
         """
+        language = self.language(request)
         post = self.get_object()
         appointments = with_last_confirmed(post.appointments.select_related("person")).order_by("start_date", "id")
-        drawn = pictures.timeline_svg(post, list(appointments), clock.today(), picture_language(request))
+        drawn = pictures.timeline_svg(post, list(appointments), clock.today(), language)
         return self.picture(drawn, f"timeline-{post.slug}.svg")
