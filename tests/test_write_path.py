@@ -300,7 +300,15 @@ class TestAnExactEndIsNotExtended:
                 for slug, (_, day) in articles.items()
             ],
             "people": [{"slug": "loader-person", "name": "Lê Nạp"}],
-            "posts": [{"slug": "loader-post", "organization": "loader-body", "label": "Giám đốc", "role": "head"}],
+            "posts": [
+                {
+                    "slug": "loader-post",
+                    "organization": "loader-body",
+                    "label": "Giám đốc",
+                    "role": "head",
+                    "sources": [{"document": "nap-vao", "quote": "giữ chức Giám đốc Cơ quan nạp"}],
+                }
+            ],
             "appointments": [appointment],
         }
         load_seed_file(write_seed(tmp_path, data))

@@ -148,7 +148,9 @@ def send(url: str, body: bytes, headers: dict[str, str]) -> tuple[int | None, st
         connection.request("POST", path, body=body, headers={**headers, "Connection": "close"})
         status = connection.getresponse().status  # the answer's body is never read: it is not kept
     except (OSError, http.client.HTTPException, ValueError) as error:
-        return None, _timed_out() if expired.is_set() else str(error)[:500]
+        # The socket's own timeout and the cut-off share the deadline: whichever fires first, it is the deadline.
+        out_of_time = expired.is_set() or isinstance(error, TimeoutError)
+        return None, _timed_out() if out_of_time else str(error)[:500]
     finally:
         timer.cancel()
         connection.close()
