@@ -90,7 +90,7 @@ def test_headers_are_vietnamese_when_accept_language_asks(api_client):
 
 def test_related_records_are_slug_and_label_columns(api_client):
     organization = OrganizationFactory(slug="csv-body", name="Ban Thử CSV")
-    post = PostFactory(organization=organization, slug="csv-post", label="Trưởng ban")
+    post = PostFactory(organization=organization, slug="csv-post", label="Trưởng ban", seats=2)
     capacity = PostFactory(slug="csv-capacity", label="Giám đốc")
     by_office = AppointmentFactory(post=post, capacity=capacity, start_date=datetime.date(2021, 3, 4))
     _, rows = read(api_client.get(export_url("appointment"), {"organization": "csv-body"}))
