@@ -299,6 +299,20 @@ def holders_today(post: Post) -> list[Appointment]:
     )
 
 
+def check_or_record(request, form, entry) -> tuple:
+    """The desk's two steps, (what was recorded or None, whether to ask to confirm): without ``confirm`` every write
+    is rehearsed and rolled back, and the page asks to confirm; with it, the writes are made. A refusal is shown
+    on the form and nothing is written."""
+    try:
+        if "confirm" in request.POST:
+            return desk.record_appointment(entry), False
+        desk.check_appointment(entry)
+        return None, "edit" not in request.POST
+    except Refused as refused:
+        form.add_refusal(refused)
+        return None, False
+
+
 def appoint_view(model_admin, request, post_id: int):
     """The desk's page: GET shows the form; POST checks it and asks to confirm; POST with ``confirm`` saves."""
     if not request.user.has_perms(["registry.add_appointment", "registry.change_appointment"]):
@@ -309,39 +323,29 @@ def appoint_view(model_admin, request, post_id: int):
     if request.method == "POST" and form.is_valid():
         if not request.user.has_perms(required_permissions(form)):
             raise PermissionDenied
-        entry = form.entry()
-        try:
-            if "confirm" in request.POST:
-                recorded = desk.record_appointment(entry)
-            else:
-                desk.check_appointment(entry)
-                confirming = "edit" not in request.POST
-        except Refused as refused:
-            form.add_refusal(refused)
-            confirming = False
-        else:
-            if "confirm" in request.POST:
-                appointment = recorded.appointment
-                if recorded.ended is not None:
-                    model_admin.message_user(
-                        request,
-                        gettext("%(person)s's appointment ends on %(day)s.")
-                        % {
-                            "person": recorded.ended.person,
-                            "day": formats.date_format(recorded.ended.end_date, "SHORT_DATE_FORMAT"),
-                        },
-                        messages.INFO,
-                    )
+        recorded, confirming = check_or_record(request, form, form.entry())
+        if recorded is not None:
+            appointment = recorded.appointment
+            if recorded.ended is not None:
                 model_admin.message_user(
                     request,
-                    gettext("Recorded: %(person)s, %(post)s, from %(day)s.")
+                    gettext("%(person)s's appointment ends on %(day)s.")
                     % {
-                        "person": appointment.person,
-                        "post": appointment.post.label,
-                        "day": formats.date_format(appointment.start_date, "SHORT_DATE_FORMAT"),
+                        "person": recorded.ended.person,
+                        "day": formats.date_format(recorded.ended.end_date, "SHORT_DATE_FORMAT"),
                     },
+                    messages.INFO,
                 )
-                return redirect(reverse("admin:registry_post_change", args=[post.pk]))
+            model_admin.message_user(
+                request,
+                gettext("Recorded: %(person)s, %(post)s, from %(day)s.")
+                % {
+                    "person": appointment.person,
+                    "post": appointment.post.label,
+                    "day": formats.date_format(appointment.start_date, "SHORT_DATE_FORMAT"),
+                },
+            )
+            return redirect(reverse("admin:registry_post_change", args=[post.pk]))
     holders = holders_today(post)
     context = {
         **model_admin.admin_site.each_context(request),

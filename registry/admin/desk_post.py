@@ -15,10 +15,10 @@ from django.utils import formats
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from registry.admin.desk import DeskForm, autocomplete, required_permissions
+from registry.admin.desk import DeskForm, autocomplete, check_or_record, required_permissions
 from registry.choices import DocumentKind, PostRole
 from registry.models import Organization, Post
-from registry.services import Refused, desk
+from registry.services import desk
 from registry.text import comparable
 
 
@@ -123,29 +123,20 @@ def add_post_view(model_admin, request, organization_id: int):
         if not request.user.has_perms([*required_permissions(form), "registry.add_post"]):
             raise PermissionDenied
         entry = form.entry()
-        try:
-            if "confirm" in request.POST:
-                recorded = desk.record_appointment(entry)
-            else:
-                desk.check_appointment(entry)
-                confirming = "edit" not in request.POST
-        except Refused as refused:
-            form.add_refusal(refused)
-            confirming = False
-        else:
-            if "confirm" in request.POST:
-                appointment = recorded.appointment
-                model_admin.message_user(
-                    request,
-                    gettext("Recorded: the post %(post)s, and %(person)s in it from %(day)s.")
-                    % {
-                        "post": appointment.post,
-                        "person": appointment.person,
-                        "day": formats.date_format(appointment.start_date, "SHORT_DATE_FORMAT"),
-                    },
-                    messages.SUCCESS,
-                )
-                return redirect(reverse("admin:registry_post_change", args=[appointment.post_id]))
+        recorded, confirming = check_or_record(request, form, entry)
+        if recorded is not None:
+            appointment = recorded.appointment
+            model_admin.message_user(
+                request,
+                gettext("Recorded: the post %(post)s, and %(person)s in it from %(day)s.")
+                % {
+                    "post": appointment.post,
+                    "person": appointment.person,
+                    "day": formats.date_format(appointment.start_date, "SHORT_DATE_FORMAT"),
+                },
+                messages.SUCCESS,
+            )
+            return redirect(reverse("admin:registry_post_change", args=[appointment.post_id]))
     data = form.cleaned_data if confirming else {}
     context = {
         **model_admin.admin_site.each_context(request),
