@@ -54,29 +54,28 @@ def chosen_language(request) -> tuple[str, bool]:
     return (remembered if remembered in PAGE_LANGUAGES else PAGE_DEFAULT_LANGUAGE), False
 
 
-def picture_language(request) -> str:
-    """The language of a picture from the API (an SVG chart or timeline): ``?lang=``, else the first of the page
-    languages that ``Accept-Language`` names, else Vietnamese. Its words are for people, unlike the API's JSON."""
-    asked = request.GET.get("lang")
-    if asked in PAGE_LANGUAGES:
-        return asked
+def accepted_language(request, *, default: str) -> str:
+    """The first of the page languages that ``Accept-Language`` names, by weight (``vi-VN`` counts as ``vi``), else
+    ``default``."""
     for language, _quality in parse_accept_lang_header(request.headers.get("Accept-Language", "")):
         base = language.split("-")[0].lower()
         if base in PAGE_LANGUAGES:
             return base
-    return PAGE_DEFAULT_LANGUAGE
+    return default
 
 
-#: The languages of an export's headers (CSV and Excel), and theirs when Accept-Language names neither.
-EXPORT_LANGUAGES = ("en", "vi")
+def picture_language(request) -> str:
+    """The language of a picture from the API (an SVG chart or timeline): ``?lang=``, else ``Accept-Language``, else
+    Vietnamese. Its words are for people, unlike the API's JSON."""
+    asked = request.GET.get("lang")
+    return asked if asked in PAGE_LANGUAGES else accepted_language(request, default=PAGE_DEFAULT_LANGUAGE)
+
+
+#: The language of an export's headers (CSV and Excel) when Accept-Language names neither: the API's own.
 EXPORT_DEFAULT_LANGUAGE = "en"
 
 
 def export_language(request) -> str:
-    """The language of an export's headers: the first of Accept-Language (by weight) that is English or Vietnamese
-    (``vi-VN`` counts as ``vi``), else English. The rest of the API stays English whatever the header says."""
-    for language, _ in parse_accept_lang_header(request.headers.get("Accept-Language", "")):
-        primary = language.split("-")[0].lower()
-        if primary in EXPORT_LANGUAGES:
-            return primary
-    return EXPORT_DEFAULT_LANGUAGE
+    """The language of an export's headers: Accept-Language's, else English. The rest of the API stays English
+    whatever the header says."""
+    return accepted_language(request, default=EXPORT_DEFAULT_LANGUAGE)
